@@ -1,0 +1,90 @@
+# The one entry point for people and CI. Every target installs what it needs by itself
+# (a virtual environment in .venv, pinned packages, the npm tools in tools/npm) and is quick
+# the second time, because the installs are stamped.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+NPM_DIR := tools/npm
+NPM_STAMP := $(NPM_DIR)/node_modules/.installed
+REDOCLY := $(NPM_DIR)/node_modules/.bin/redocly
+SPEC := openapi/fulfillments.yaml
+CLIENT := generated/fulfillments_client
+CLIENT_CONFIG := generated/config.yaml
+
+# Reference server (make serve)
+HOST ?= 127.0.0.1
+PORT ?= 8080
+STORE ?= sqlite:///data/fulfillments.db
+TOKENS ?=
+
+# Conformance suite (make conformance); also read from the environment by the suite itself
+TARGET ?=
+TOKEN ?= dev-token
+TOKEN2 ?= dev-token-2
+LINE_ITEM_IDS ?=
+SEED ?=
+MAX_EXAMPLES ?=
+WORKERS ?=
+PROFILE ?=
+REPORT_DIR ?= reports
+export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
+
+.PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NPM_STAMP)  ## Create .venv and install the pinned Python and npm tools
+
+generate: $(STAMP)  ## Regenerate the typed client in generated/ from the contract
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
+	  --config $(CLIENT_CONFIG) --meta none --output-path $(CLIENT) --overwrite
+
+check-generated: $(STAMP)  ## Fail when the committed client differs from what the contract generates
+	$(PY) tools/check_generated.py
+
+lint: $(STAMP) $(NPM_STAMP)  ## Lint the contract (validator + Redocly, all rules) and the code (ruff)
+	$(BIN)/openapi-spec-validator $(SPEC)
+	NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  $(REDOCLY) lint --config redocly.yaml $(SPEC) 2>&1 | grep -v -E '[╔║╚]' || exit 1
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)  ## mypy --strict over the hand-written packages, the tests and the generated client
+	$(BIN)/mypy
+
+test: lint typecheck check-generated  ## The project's own tests (lint, types, stale client, pytest)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+ci: test  ## What CI runs
+
+serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
+	@mkdir -p data
+	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)')
+
+conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
+	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
+
+docs: $(NPM_STAMP)  ## Render the contract's reference to build/docs/index.html
+	$(REDOCLY) build-docs $(SPEC) --output build/docs/index.html
+
+clean:  ## Remove the virtual environment, npm tools, reports and build output
+	rm -rf $(VENV) $(NPM_DIR)/node_modules reports build .mypy_cache .ruff_cache
