@@ -1,0 +1,3 @@
+"""The reference server: a faithful, stateful stand-in for Zuora's POST /v1/fulfillments."""
+
+__all__: list[str] = []

@@ -1,0 +1,23 @@
+"""Idempotency keys and created fulfillments behind one protocol, with interchangeable backends."""
+
+from refserver.store._protocol import Store
+from refserver.store._records import (
+    Effects,
+    Fulfillment,
+    IdempotencyRecord,
+    Reservation,
+    ScopedKey,
+    State,
+    StoredResponse,
+)
+
+__all__ = [
+    "Effects",
+    "Fulfillment",
+    "IdempotencyRecord",
+    "Reservation",
+    "ScopedKey",
+    "State",
+    "Store",
+    "StoredResponse",
+]
