@@ -1,5 +1,6 @@
 """Idempotency keys and created fulfillments behind one protocol, with interchangeable backends."""
 
+from refserver.store._open import open_store
 from refserver.store._protocol import Store
 from refserver.store._records import (
     Effects,
@@ -20,4 +21,5 @@ __all__ = [
     "State",
     "Store",
     "StoredResponse",
+    "open_store",
 ]

@@ -1,0 +1,109 @@
+"""`python -m refserver`: serve the reference server with uvicorn (httptools + uvloop).
+
+The options are passed to every worker process through `REFSERVER_*` environment variables,
+which the app factory reads, so `--workers N` runs N identical processes on one port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from refserver._app import ReferenceServer, create_app
+from refserver._config import ServerConfig, load_tokens_file
+from refserver._contract import DEFAULT_SPEC
+
+__all__ = ["app_from_environment", "config_from_environment", "main"]
+
+_ENV = {
+    "store": "REFSERVER_STORE",
+    "tokens": "REFSERVER_TOKENS",
+    "spec": "REFSERVER_SPEC",
+    "lease_seconds": "REFSERVER_LEASE_SECONDS",
+    "oauth_secret": "REFSERVER_OAUTH_SECRET",
+}
+
+
+def config_from_environment() -> ServerConfig:
+    """The configuration the CLI handed to this process through the environment."""
+    overrides: dict[str, Any] = {
+        "store_url": os.environ.get(_ENV["store"], "memory://"),
+        "spec_path": Path(os.environ.get(_ENV["spec"], str(DEFAULT_SPEC))),
+    }
+    if _ENV["lease_seconds"] in os.environ:
+        overrides["lease_seconds"] = float(os.environ[_ENV["lease_seconds"]])
+    if _ENV["oauth_secret"] in os.environ:
+        overrides["oauth_secret"] = os.environ[_ENV["oauth_secret"]]
+    tokens = os.environ.get(_ENV["tokens"])
+    if tokens:
+        return load_tokens_file(tokens, **overrides)
+    return ServerConfig.development(**overrides)
+
+
+def app_from_environment() -> ReferenceServer:
+    """The uvicorn app factory used by every worker."""
+    return create_app(config_from_environment())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m refserver",
+        description="The reference server for Zuora's POST /v1/fulfillments.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--store",
+        default="sqlite:///data/fulfillments.db",
+        help="memory://, sqlite:///relative.db, sqlite:////absolute.db or postgresql://...",
+    )
+    parser.add_argument("--tokens", help="YAML file of tenants, tokens and OAuth clients")
+    parser.add_argument("--spec", default=str(DEFAULT_SPEC), help="the contract to serve")
+    parser.add_argument("--workers", type=int, default=1, help="server processes on one port")
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        help="how long a key stays in progress before a retry may take it over (default 30)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the options, export them for the workers, and run uvicorn until stopped."""
+    args = _parser().parse_args(argv)
+    os.environ[_ENV["store"]] = args.store
+    os.environ[_ENV["spec"]] = str(Path(args.spec).resolve())
+    if args.tokens:
+        os.environ[_ENV["tokens"]] = str(Path(args.tokens).resolve())
+    else:
+        os.environ.pop(_ENV["tokens"], None)
+    if args.lease_seconds is not None:
+        os.environ[_ENV["lease_seconds"]] = str(args.lease_seconds)
+    config_from_environment()  # fail fast, before any worker starts, on a bad tokens file
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:%(name)s: %(message)s")
+    uvicorn.run(
+        "refserver._cli:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        http="httptools",
+        loop="uvloop",
+        lifespan="on",
+        log_level=args.log_level,
+        access_log=args.access_log,
+        server_header=False,
+        date_header=True,
+    )

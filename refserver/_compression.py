@@ -1,0 +1,159 @@
+"""Content codings both ways: gzip request bodies read under a cap, gzip responses over 1000 bytes.
+
+The request body is read as it streams in and refused with 413 as soon as the raw size or the
+decoded size passes the contract's limit, so neither a huge upload nor a gzip bomb is ever
+held whole in memory. Gzip is decoded with `max_length`, which bounds each step's output.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from refserver._contract import Contract
+from refserver._errors import INVALID_VALUE, Disconnected, Problem
+from refserver._parts import Receive
+from refserver._types import Headers
+
+__all__ = ["GzipPolicy", "wants_gzip"]
+
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's flag for the gzip container
+_LEVEL = 5  # a little faster than zlib's default 6, within a few per cent of its size
+_GZIP_NAMES = frozenset({"gzip", "x-gzip"})  # RFC 9110 treats x-gzip as gzip
+
+
+def wants_gzip(accept_encoding: str | None) -> bool:
+    """Whether `Accept-Encoding` names gzip (or `*`) with a quality above zero."""
+    if not accept_encoding:
+        return False
+    gzip_q: float | None = None
+    star_q: float | None = None
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+        coding = coding.strip().lower()
+        if coding in _GZIP_NAMES:
+            gzip_q = q if gzip_q is None else max(gzip_q, q)
+        elif coding == "*":
+            star_q = q
+    if gzip_q is not None:
+        return gzip_q > 0
+    return star_q is not None and star_q > 0
+
+
+class _Gunzip:
+    """Streaming gzip decoder (several members allowed) with a cap on the decoded size."""
+
+    def __init__(self, limit: int) -> None:
+        self._d = zlib.decompressobj(_GZIP_WBITS)
+        self._limit = limit
+        self._produced = 0
+
+    def feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            if self._d.eof:
+                self._d = zlib.decompressobj(_GZIP_WBITS)
+            try:
+                piece = self._d.decompress(data, self._limit - self._produced + 1)
+            except zlib.error as exc:
+                raise _corrupt() from exc
+            self._produced += len(piece)
+            if self._produced > self._limit:
+                raise _too_large(self._limit, "decompressed ")
+            out.append(piece)
+            data = self._d.unused_data if self._d.eof else self._d.unconsumed_tail
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if not self._d.eof:
+            raise _corrupt()
+        return b""
+
+
+class _Identity:
+    def feed(self, data: bytes) -> bytes:
+        return data
+
+    def finish(self) -> bytes:
+        return b""
+
+
+def _corrupt() -> Problem:
+    return Problem.of(400, INVALID_VALUE, "The request body is not valid gzip")
+
+
+def _too_large(limit: int, what: str = "") -> Problem:
+    return Problem.of(413, INVALID_VALUE, f"The {what}request body is larger than {limit} bytes")
+
+
+class GzipPolicy:
+    """gzip and identity request codings; gzip responses over the contract's threshold."""
+
+    def __init__(self, contract: Contract) -> None:
+        policies = contract.policies
+        self._limit = policies.max_request_bytes
+        self._threshold = policies.gzip_threshold
+        self._accepted = ", ".join(policies.request_codings)
+        self._names = " or ".join(policies.request_codings)
+        self._codings = frozenset(c.lower() for c in policies.request_codings)
+
+    def _decoders(self, content_encoding: str | None) -> list[_Gunzip | _Identity]:
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        decoders: list[_Gunzip | _Identity] = []
+        for coding in reversed(codings):  # the last coding applied is the first to undo
+            if coding not in self._codings and coding not in _GZIP_NAMES:
+                shown = coding.encode("ascii", "replace").decode("ascii")[:64]
+                raise Problem.of(
+                    415,
+                    INVALID_VALUE,
+                    f"Content-Encoding '{shown}' is not supported; use {self._names}",
+                    headers=(("Accept-Encoding", self._accepted),),
+                )
+            if coding in _GZIP_NAMES:
+                decoders.append(_Gunzip(self._limit))
+        return decoders or [_Identity()]
+
+    async def read_body(self, headers: Headers, receive: Receive) -> bytes:
+        """The decoded body, or 413/400/415 as soon as it is known to be refused."""
+        decoders = self._decoders(headers.get("content-encoding"))
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self._limit:
+            raise _too_large(self._limit)
+        received = 0
+        out: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise Disconnected
+            chunk = bytes(message.get("body", b""))
+            received += len(chunk)
+            if received > self._limit:
+                raise _too_large(self._limit)
+            for decoder in decoders:
+                chunk = decoder.feed(chunk)
+            out.append(chunk)
+            if not message.get("more_body", False):
+                break
+        for i, decoder in enumerate(decoders):  # flush each stage into the next
+            tail = decoder.finish()
+            for later in decoders[i + 1 :]:
+                tail = later.feed(tail)
+            out.append(tail)
+        return b"".join(out)
+
+    def encode(
+        self, body: bytes, accept_encoding: str | None
+    ) -> tuple[bytes, tuple[tuple[str, str], ...]]:
+        """gzip the body when asked and over the threshold; always `Vary: Accept-Encoding`."""
+        vary = ("Vary", "Accept-Encoding")
+        if len(body) > self._threshold and wants_gzip(accept_encoding):
+            packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
+            return packer.compress(body) + packer.flush(), (("Content-Encoding", "gzip"), vary)
+        return body, (vary,)

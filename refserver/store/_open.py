@@ -1,0 +1,28 @@
+"""One function turns a store URL into an open store, so the CLI and tests never pick classes."""
+
+from __future__ import annotations
+
+import importlib
+
+from refserver.store._protocol import Store
+from refserver.store.memory import MemoryStore
+from refserver.store.sqlite import SqliteStore
+
+__all__ = ["open_store"]
+
+
+async def open_store(url: str) -> Store:
+    """Open `memory://`, `sqlite:///rel.db`, `sqlite:////abs.db` or `postgresql://...`."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "memory":
+        return await MemoryStore.open(url)
+    if scheme == "sqlite":
+        return await SqliteStore.open(url)
+    if scheme in {"postgresql", "postgres"}:
+        # imported only when asked for, so the other backends work without psycopg
+        postgres = importlib.import_module("refserver.store.postgres")
+        store: Store = await postgres.PostgresStore.open(url)
+        return store
+    raise ValueError(
+        f"unknown store URL scheme {scheme!r}: use memory://, sqlite:/// or postgresql://"
+    )

@@ -1,0 +1,183 @@
+"""The PostgreSQL store's schema and statements, in one place so their locking can be read together.
+
+| statement     | rows it locks                     | why it is safe across processes             |
+|---------------|-----------------------------------|---------------------------------------------|
+| SCHEMA        | an advisory lock, for the DDL     | concurrent CREATE IF NOT EXISTS can fail    |
+| RESERVE       | the key's row (insert or update)  | INSERT ON CONFLICT is one atomic decision   |
+| SELECT_RECORD | none (reads the row RESERVE kept) | runs in RESERVE's transaction, lock held    |
+| COMPLETE      | the key's row, if we own it       | owner check and effects in one transaction  |
+| RELEASE       | the key's row, if we own it       | a row taken over by another owner is kept   |
+| ALLOCATE      | the counter's row                 | the increment is read back under the lock   |
+| PURGE         | up to a batch of expired rows     | SKIP LOCKED: two purgers never wait         |
+
+All times are seconds on the caller's clock (double precision, exact for what Python sends).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ALLOCATE",
+    "COMPLETE",
+    "COUNT_FULFILLMENTS",
+    "GET_FULFILLMENT",
+    "INSERT_DOCUMENT",
+    "INSERT_FULFILLMENT",
+    "PURGE",
+    "RELEASE",
+    "RESERVE",
+    "SCHEMA",
+    "SCHEMA_LOCK",
+    "SELECT_RECORD",
+]
+
+# Any fixed 64-bit number works; this one spells "refsrvpg" in ASCII, so it is easy to spot in
+# pg_locks and unlikely to collide with another application's advisory locks.
+SCHEMA_LOCK: Final = 0x7265_6673_7276_7067
+
+SCHEMA: Final = (
+    """
+    CREATE TABLE IF NOT EXISTS refserver_idempotency (
+        tenant      text NOT NULL,
+        method      text NOT NULL,
+        path        text NOT NULL,
+        key         text NOT NULL,
+        fingerprint text NOT NULL,
+        state       text NOT NULL CHECK (state IN ('in_progress', 'completed')),
+        owner       text NOT NULL,
+        status      integer,
+        headers     jsonb,
+        body        bytea,
+        created_at  double precision NOT NULL,
+        expires_at  double precision NOT NULL,
+        lease_until double precision NOT NULL,
+        PRIMARY KEY (tenant, method, path, key),
+        CHECK ((state = 'completed') = (status IS NOT NULL AND body IS NOT NULL))
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS refserver_idempotency_expires_at
+        ON refserver_idempotency (expires_at)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS refserver_fulfillments (
+        tenant             text NOT NULL,
+        id                 text NOT NULL,
+        number             text NOT NULL,
+        order_line_item_id text NOT NULL,
+        fulfillment_type   text NOT NULL,
+        state              text NOT NULL,
+        quantity           double precision NOT NULL,
+        body               bytea NOT NULL,
+        item_ids           text[] NOT NULL,
+        created_at         double precision NOT NULL,
+        PRIMARY KEY (tenant, id)
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS refserver_fulfillments_line_item
+        ON refserver_fulfillments (tenant, order_line_item_id)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS refserver_documents (
+        tenant text NOT NULL,
+        kind   text NOT NULL,
+        number text NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS refserver_counters (
+        tenant  text NOT NULL,
+        counter text NOT NULL,
+        last    bigint NOT NULL,
+        PRIMARY KEY (tenant, counter)
+    )
+    """,
+)
+
+# Inserts a fresh in-progress record, or overwrites one that expired or whose lease ran out.
+# A live record is left alone (the WHERE is false) but still locked until the transaction ends,
+# and RETURNING yields nothing. Under READ COMMITTED, ON CONFLICT waits for a concurrent writer
+# of the same key and then decides on the row as that writer committed it, so of any number of
+# concurrent callers exactly one sees a row come back.
+RESERVE: Final = """
+    INSERT INTO refserver_idempotency AS r
+        (tenant, method, path, key, fingerprint, state, owner,
+         created_at, expires_at, lease_until)
+    VALUES (%(tenant)s, %(method)s, %(path)s, %(key)s, %(fingerprint)s, 'in_progress', %(owner)s,
+            %(now)s, %(expires_at)s, %(lease_until)s)
+    ON CONFLICT (tenant, method, path, key) DO UPDATE SET
+        fingerprint = EXCLUDED.fingerprint,
+        state = EXCLUDED.state,
+        owner = EXCLUDED.owner,
+        status = NULL,
+        headers = NULL,
+        body = NULL,
+        created_at = EXCLUDED.created_at,
+        expires_at = EXCLUDED.expires_at,
+        lease_until = EXCLUDED.lease_until
+    WHERE r.expires_at <= EXCLUDED.created_at
+       OR (r.state = 'in_progress' AND r.lease_until <= EXCLUDED.created_at)
+    RETURNING r.owner
+"""
+
+SELECT_RECORD: Final = """
+    SELECT fingerprint, state, owner, status, headers, body, created_at, expires_at, lease_until
+    FROM refserver_idempotency
+    WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
+"""
+
+COMPLETE: Final = """
+    UPDATE refserver_idempotency
+    SET state = 'completed', status = %(status)s, headers = %(headers)s, body = %(body)s
+    WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
+      AND owner = %(owner)s AND state = 'in_progress'
+    RETURNING 1
+"""
+
+RELEASE: Final = """
+    DELETE FROM refserver_idempotency
+    WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
+      AND owner = %(owner)s AND state = 'in_progress'
+"""
+
+INSERT_FULFILLMENT: Final = """
+    INSERT INTO refserver_fulfillments
+        (tenant, id, number, order_line_item_id, fulfillment_type, state, quantity, body,
+         item_ids, created_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+INSERT_DOCUMENT: Final = (
+    "INSERT INTO refserver_documents (tenant, kind, number) VALUES (%s, %s, %s)"
+)
+
+# The first number of a new counter is 1; `last` is the highest number handed out so far.
+ALLOCATE: Final = """
+    INSERT INTO refserver_counters AS c (tenant, counter, last)
+    VALUES (%(tenant)s, %(counter)s, %(count)s)
+    ON CONFLICT (tenant, counter) DO UPDATE SET last = c.last + EXCLUDED.last
+    RETURNING c.last - %(count)s + 1
+"""
+
+COUNT_FULFILLMENTS: Final = """
+    SELECT count(*) FROM refserver_fulfillments
+    WHERE tenant = %s AND order_line_item_id = %s
+"""
+
+GET_FULFILLMENT: Final = "SELECT body FROM refserver_fulfillments WHERE tenant = %s AND id = %s"
+
+# The batch is chosen through the expiry index and locked with SKIP LOCKED, so two processes
+# purging at once take different rows and a row being re-reserved right now is left alone; the
+# outer condition re-checks expiry on the row as it is when deleted.
+PURGE: Final = """
+    DELETE FROM refserver_idempotency
+    WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM refserver_idempotency
+        WHERE expires_at <= %(now)s
+        LIMIT %(batch)s
+        FOR UPDATE SKIP LOCKED
+    ))
+      AND expires_at <= %(now)s
+"""

@@ -1,0 +1,255 @@
+"""The store for several server processes or machines: one PostgreSQL database holds every key.
+
+Exactly-once rests on two statements, both atomic in PostgreSQL itself rather than in any one
+process: `reserve` is a single `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (see `_postgres_sql`),
+and `complete` writes the response and the request's effects in one transaction that first checks
+the caller still owns the key. Connections come from a psycopg pool sized by the URL:
+
+    postgresql://user:password@host:5432/dbname?pool_min=1&pool_max=10&pool_timeout=30
+
+Any other query parameter (`sslmode`, `options`, `application_name`, ...) goes to libpq as is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from psycopg import AsyncConnection
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from refserver.store import _postgres_sql as q
+from refserver.store._records import (
+    Effects,
+    IdempotencyRecord,
+    Reservation,
+    ScopedKey,
+    State,
+    StoredResponse,
+)
+
+__all__ = ["PoolOptions", "PostgresStore"]
+
+_SCHEMES = ("postgresql", "postgres")
+_POOL_MIN = 1  # one warm connection per process; the pool grows on demand
+_POOL_MAX = 10  # per process: 2 workers x 10 stays well under PostgreSQL's default 100
+_POOL_TIMEOUT = 30.0  # seconds a request waits for a free connection before it fails
+
+
+@dataclass(frozen=True, slots=True)
+class PoolOptions:
+    """How many connections one server process keeps, read from the store URL's query."""
+
+    min_size: int = _POOL_MIN
+    max_size: int = _POOL_MAX
+    timeout: float = _POOL_TIMEOUT
+
+    @classmethod
+    def split_url(cls, url: str) -> tuple[str, Self]:
+        """Take `pool_min`, `pool_max` and `pool_timeout` out of `url`; libpq gets the rest."""
+        parts = urlsplit(url)
+        if parts.scheme not in _SCHEMES:
+            raise ValueError(f"not a PostgreSQL store URL: {url!r}")
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        options = cls(
+            min_size=int(query.pop("pool_min", _POOL_MIN)),
+            max_size=int(query.pop("pool_max", _POOL_MAX)),
+            timeout=float(query.pop("pool_timeout", _POOL_TIMEOUT)),
+        )
+        if not 0 <= options.min_size <= options.max_size or options.max_size < 1:
+            raise ValueError(f"need 0 <= pool_min <= pool_max and pool_max >= 1 in {url!r}")
+        return urlunsplit(parts._replace(query=urlencode(query))), options
+
+
+class PostgresStore:
+    """Idempotency keys, fulfillments and counters in PostgreSQL, shared by every process."""
+
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ...]]]) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str) -> Self:
+        """Connect, create the schema if it is missing, and return a ready store."""
+        conninfo, options = PoolOptions.split_url(url)
+        pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ...]]] = AsyncConnectionPool(
+            conninfo,
+            min_size=options.min_size,
+            max_size=options.max_size,
+            timeout=options.timeout,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        await pool.open(wait=True, timeout=options.timeout)
+        try:
+            await _create_schema(pool)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool)
+
+    async def reserve(
+        self, key: ScopedKey, fingerprint: str, *, now: float, ttl: float, lease: float
+    ) -> Reservation | IdempotencyRecord:
+        """Reserve a missing, expired or abandoned key, or return the live record."""
+        owner = secrets.token_hex(16)
+        params = {
+            **_key_params(key),
+            "fingerprint": fingerprint,
+            "owner": owner,
+            "now": now,
+            "expires_at": now + ttl,
+            "lease_until": now + lease,
+        }
+        async with self._pool.connection() as conn, conn.transaction():
+            won = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
+            if won is not None:
+                return Reservation(
+                    key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
+                )
+            # RESERVE locked the live row, so it is still there, unchanged, until we commit.
+            row = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
+        if row is None:
+            raise RuntimeError(f"the record of {key} vanished while locked")
+        return _record(key, row)
+
+    async def complete(
+        self, reservation: Reservation, response: StoredResponse, effects: Effects, *, now: float
+    ) -> bool:
+        """Store the response and the effects together, if the caller still owns the key."""
+        params = {
+            **_key_params(reservation.key),
+            "owner": reservation.owner,
+            "status": response.status,
+            "headers": Jsonb([list(pair) for pair in response.headers]),
+            "body": response.body,
+        }
+        async with self._pool.connection() as conn, conn.transaction():
+            owned = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
+            if owned is None:
+                return False
+            await _store_effects(conn, effects)
+        return True
+
+    async def release(self, reservation: Reservation) -> None:
+        """Forget the key if the caller still owns it and it is still in progress."""
+        params = {**_key_params(reservation.key), "owner": reservation.owner}
+        async with self._pool.connection() as conn:
+            await conn.execute(q.RELEASE, params, prepare=True)
+
+    async def save(self, effects: Effects) -> None:
+        """Store the effects of a request without a key, all or nothing."""
+        async with self._pool.connection() as conn, conn.transaction():
+            await _store_effects(conn, effects)
+
+    async def allocate(self, tenant: str, counter: str, count: int) -> int:
+        """Hand out `count` consecutive numbers, starting at 1 for a new counter."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        params = {"tenant": tenant, "counter": counter, "count": count}
+        async with self._pool.connection() as conn:
+            row = await (await conn.execute(q.ALLOCATE, params, prepare=True)).fetchone()
+        assert row is not None  # INSERT ... ON CONFLICT DO UPDATE always returns its row
+        first: int = row[0]
+        return first
+
+    async def count_fulfillments(self, tenant: str, order_line_item_id: str) -> int:
+        """How many fulfillments the tenant holds for the line item."""
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(
+                q.COUNT_FULFILLMENTS, (tenant, order_line_item_id), prepare=True
+            )
+            row = await cur.fetchone()
+        assert row is not None  # count(*) always returns one row
+        count: int = row[0]
+        return count
+
+    async def get_fulfillment(self, tenant: str, fulfillment_id: str) -> bytes | None:
+        """The tenant's stored fulfillment body, or None."""
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(q.GET_FULFILLMENT, (tenant, fulfillment_id), prepare=True)
+            row = await cur.fetchone()
+        return None if row is None else bytes(row[0])
+
+    async def purge_expired(self, now: float, *, batch: int = 500) -> int:
+        """Delete up to `batch` expired keys, skipping rows another process holds."""
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(q.PURGE, {"now": now, "batch": batch}, prepare=True)
+        return cur.rowcount
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self._pool.close()
+
+
+async def _create_schema(pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ...]]]) -> None:
+    """Create the tables once, even when several processes open the store at the same moment."""
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (q.SCHEMA_LOCK,))
+        for statement in q.SCHEMA:
+            await conn.execute(statement)
+
+
+async def _store_effects(conn: AsyncConnection[tuple[Any, ...]], effects: Effects) -> None:
+    """Insert what one request created; the caller holds the transaction."""
+    async with conn.cursor() as cur:
+        if effects.fulfillments:
+            await cur.executemany(
+                q.INSERT_FULFILLMENT,
+                [
+                    (
+                        f.tenant,
+                        f.id,
+                        f.number,
+                        f.order_line_item_id,
+                        f.fulfillment_type,
+                        f.state,
+                        f.quantity,
+                        f.body,
+                        list(f.item_ids),
+                        f.created_at,
+                    )
+                    for f in effects.fulfillments
+                ],
+            )
+        tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
+        documents = [
+            (tenant, kind, number)
+            for kind, numbers in (
+                ("invoice", effects.invoice_numbers),
+                ("credit_memo", effects.credit_memo_numbers),
+                ("payment", effects.payment_numbers),
+            )
+            for number in numbers
+        ]
+        if documents:
+            await cur.executemany(q.INSERT_DOCUMENT, documents)
+
+
+def _key_params(key: ScopedKey) -> Mapping[str, str]:
+    return {"tenant": key.tenant, "method": key.method, "path": key.path, "key": key.key}
+
+
+def _record(key: ScopedKey, row: tuple[Any, ...]) -> IdempotencyRecord:
+    """An IdempotencyRecord from a SELECT_RECORD row."""
+    fingerprint, state, owner, status, headers, body, created_at, expires_at, lease_until = row
+    response = None
+    if status is not None:
+        response = StoredResponse(
+            status=status,
+            headers=tuple((name, value) for name, value in headers),
+            body=bytes(body),
+        )
+    return IdempotencyRecord(
+        key=key,
+        fingerprint=fingerprint,
+        state=State(state),
+        owner=owner,
+        response=response,
+        created_at=created_at,
+        expires_at=expires_at,
+        lease_until=lease_until,
+    )

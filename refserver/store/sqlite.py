@@ -1,0 +1,287 @@
+"""The embedded default store: one SQLite file that survives restarts and is shared by workers.
+
+Durability: the database runs in WAL mode with `synchronous=NORMAL`. A COMMIT returns once
+the transaction is appended to the write-ahead log through the operating system, so a process
+that is killed (SIGKILL, OOM, a crash) loses nothing it committed: the kernel still holds the
+log and the next open replays it. Only an operating-system crash or a power cut can lose the
+last few commits, and even then the file stays consistent. `?synchronous=full` in the URL adds
+an fsync per commit for that case, at the cost of a disk flush per write.
+
+Atomicity: `reserve` runs in `BEGIN IMMEDIATE`, which takes the database's write lock before
+reading, so two requests (or two processes) can never both reserve one key. Every call runs
+on one dedicated thread owning the connection, so the event loop never waits on SQLite;
+each call is a single short transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Self, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+
+from refserver.store import _sqlite_sql as sql
+from refserver.store._records import (
+    Effects,
+    IdempotencyRecord,
+    Reservation,
+    ScopedKey,
+    State,
+    StoredResponse,
+)
+
+__all__ = ["SqliteStore"]
+
+_T = TypeVar("_T")
+_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write lock
+_SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL"}
+
+
+def _path_of(url: str) -> tuple[Path, str]:
+    """`sqlite:///relative.db` or `sqlite:////absolute.db`, optionally `?synchronous=full`."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or parts.netloc or not parts.path.startswith("/"):
+        raise ValueError(f"not a SQLite store URL: {url!r}")
+    raw = parts.path[1:]
+    if not raw:
+        raise ValueError(f"the SQLite store URL names no file: {url!r}")
+    level = parse_qs(parts.query).get("synchronous", ["normal"])[-1].lower()
+    if level not in _SYNCHRONOUS:
+        raise ValueError(f"synchronous must be normal or full, not {level!r}")
+    return Path(raw), _SYNCHRONOUS[level]
+
+
+def _connect(path: Path, synchronous: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in sql.SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return conn
+
+
+def _record(key: ScopedKey, row: tuple[object, ...]) -> IdempotencyRecord:
+    fingerprint, state, owner, status, headers, body, created, expires, lease = row
+    response = None
+    if state == State.COMPLETED.value:
+        pairs = orjson.loads(headers) if isinstance(headers, bytes | str) else []
+        response = StoredResponse(
+            status=int(str(status)),
+            headers=tuple((str(k), str(v)) for k, v in pairs),
+            body=bytes(body) if isinstance(body, bytes | bytearray | memoryview) else b"",
+        )
+    return IdempotencyRecord(
+        key=key,
+        fingerprint=str(fingerprint),
+        state=State(state),
+        owner=str(owner),
+        response=response,
+        created_at=float(str(created)),
+        expires_at=float(str(expires)),
+        lease_until=float(str(lease)),
+    )
+
+
+class SqliteStore:
+    """Keys, fulfillments and counters in one WAL-mode SQLite file."""
+
+    def __init__(self, conn: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
+        self._conn = conn
+        self._executor = executor
+
+    @classmethod
+    async def open(cls, url: str) -> Self:
+        """Open (creating if needed) the file the URL names, with the schema in place."""
+        path, synchronous = _path_of(url)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        loop = asyncio.get_running_loop()
+        try:
+            conn = await loop.run_in_executor(executor, _connect, path, synchronous)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(conn, executor)
+
+    async def _run(self, fn: Callable[[], _T]) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def _write(self, fn: Callable[[sqlite3.Connection], _T]) -> Callable[[], _T]:
+        """Wrap `fn` in one BEGIN IMMEDIATE transaction on the store's thread."""
+
+        def run() -> _T:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+
+        return run
+
+    async def reserve(
+        self, key: ScopedKey, fingerprint: str, *, now: float, ttl: float, lease: float
+    ) -> Reservation | IdempotencyRecord:
+        """Reserve a missing, expired or abandoned key under the write lock, or return it."""
+        ident = (key.tenant, key.method, key.path, key.key)
+        owner = secrets.token_hex(16)
+
+        def live(row: tuple[object, ...] | None) -> IdempotencyRecord | None:
+            if row is None:
+                return None
+            record = _record(key, row)
+            if record.expires_at <= now:
+                return None
+            if record.state is State.IN_PROGRESS and record.lease_until <= now:
+                return None
+            return record
+
+        def read() -> IdempotencyRecord | None:
+            return live(self._conn.execute(sql.SELECT_KEY, ident).fetchone())
+
+        def claim(conn: sqlite3.Connection) -> Reservation | IdempotencyRecord:
+            existing = live(conn.execute(sql.SELECT_KEY, ident).fetchone())
+            if existing is not None:
+                return existing
+            conn.execute(sql.RESERVE, (*ident, fingerprint, owner, now, now + ttl, now + lease))
+            return Reservation(
+                key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
+            )
+
+        def run() -> Reservation | IdempotencyRecord:
+            completed = read()  # a replay needs no write lock
+            if completed is not None and completed.state is State.COMPLETED:
+                return completed
+            return self._write(claim)()
+
+        return await self._run(run)
+
+    async def complete(
+        self, reservation: Reservation, response: StoredResponse, effects: Effects, *, now: float
+    ) -> bool:
+        """Store response and effects in one transaction, only while the caller owns the key."""
+        k = reservation.key
+        headers = orjson.dumps([list(pair) for pair in response.headers])
+
+        def work(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                sql.COMPLETE,
+                (
+                    response.status,
+                    headers,
+                    response.body,
+                    k.tenant,
+                    k.method,
+                    k.path,
+                    k.key,
+                    reservation.owner,
+                ),
+            )
+            if cursor.rowcount != 1:
+                return False
+            _insert_effects(conn, effects)
+            return True
+
+        return await self._run(self._write(work))
+
+    async def release(self, reservation: Reservation) -> None:
+        """Delete the in-progress key if the caller still owns it."""
+        k = reservation.key
+        args = (k.tenant, k.method, k.path, k.key, reservation.owner)
+        await self._run(self._write(lambda conn: conn.execute(sql.RELEASE, args)))
+
+    async def save(self, effects: Effects) -> None:
+        """Store the effects of a request without a key in one transaction."""
+        await self._run(self._write(lambda conn: _insert_effects(conn, effects)))
+
+    async def allocate(self, tenant: str, counter: str, count: int) -> int:
+        """Advance the tenant's counter by `count` under the write lock; return the first."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+
+        def work(conn: sqlite3.Connection) -> int:
+            (last,) = conn.execute(sql.ALLOCATE, (tenant, counter, count)).fetchone()
+            return int(last) - count + 1
+
+        return await self._run(self._write(work))
+
+    async def count_fulfillments(self, tenant: str, order_line_item_id: str) -> int:
+        """Count through the (tenant, line item) index."""
+
+        def work() -> int:
+            (n,) = self._conn.execute(sql.COUNT_LINE_ITEM, (tenant, order_line_item_id)).fetchone()
+            return int(n)
+
+        return await self._run(work)
+
+    async def get_fulfillment(self, tenant: str, fulfillment_id: str) -> bytes | None:
+        """The stored body through the primary key, scoped to the tenant."""
+
+        def work() -> bytes | None:
+            row = self._conn.execute(sql.GET_FULFILLMENT, (tenant, fulfillment_id)).fetchone()
+            return None if row is None else bytes(row[0])
+
+        return await self._run(work)
+
+    async def purge_expired(self, now: float, *, batch: int = 500) -> int:
+        """Delete one small batch, so the write lock is held only briefly."""
+
+        def work(conn: sqlite3.Connection) -> int:
+            return int(conn.execute(sql.PURGE, (now, batch)).rowcount)
+
+        return await self._run(self._write(work))
+
+    async def close(self) -> None:
+        """Close the connection on its own thread, then stop the thread."""
+        await self._run(self._conn.close)
+        self._executor.shutdown(wait=True)
+
+
+def _insert_effects(conn: sqlite3.Connection, effects: Effects) -> None:
+    conn.executemany(
+        sql.INSERT_FULFILLMENT,
+        [
+            (
+                f.tenant,
+                f.id,
+                f.number,
+                f.order_line_item_id,
+                f.fulfillment_type,
+                f.state,
+                f.quantity,
+                f.body,
+                ",".join(f.item_ids),
+                f.created_at,
+            )
+            for f in effects.fulfillments
+        ],
+    )
+    tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
+    conn.executemany(
+        sql.INSERT_DOCUMENT,
+        [
+            (tenant, kind, number)
+            for kind, numbers in (
+                ("invoice", effects.invoice_numbers),
+                ("credit_memo", effects.credit_memo_numbers),
+                ("payment", effects.payment_numbers),
+            )
+            for number in numbers
+        ],
+    )
