@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
@@ -62,7 +62,7 @@ class PoolOptions:
         )
         if not 0 <= options.min_size <= options.max_size or options.max_size < 1:
             raise ValueError(f"need 0 <= pool_min <= pool_max and pool_max >= 1 in {url!r}")
-        return urlunsplit(parts._replace(query=urlencode(query))), options
+        return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote))), options
 
 
 class PostgresStore:
