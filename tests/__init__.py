@@ -1,0 +1,1 @@
+"""The project's own tests: contract, client, server, and tests of the suite itself."""
