@@ -61,6 +61,7 @@ class Contract:
     document: Mapping[str, Any]
     request_schema: Mapping[str, Any]
     response_schemas: Mapping[int, Mapping[str, Any]]
+    responses: Mapping[int, Mapping[str, Any]]
     header_rules: Mapping[str, HeaderRule]
     declared_headers: Mapping[int, frozenset[str]]
     policies: Policies
@@ -137,13 +138,15 @@ def load_contract(path: Path | str = DEFAULT_SPEC) -> Contract:
     }
     declared: dict[int, frozenset[str]] = {}
     schemas: dict[int, Mapping[str, Any]] = {}
-    for status, response in resolved["responses"].items():
+    responses = {int(status): response for status, response in resolved["responses"].items()}
+    for status, response in responses.items():
         declared[int(status)] = frozenset(h.lower() for h in response.get("headers", {}))
         schemas[int(status)] = response["content"][_JSON]["schema"]
     return Contract(
         document=document,
         request_schema=body,
         response_schemas=schemas,
+        responses=responses,
         header_rules=rules,
         declared_headers=declared,
         policies=_policies(document["x-policies"]),

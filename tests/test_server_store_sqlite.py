@@ -1,0 +1,115 @@
+"""What only the SQLite store promises: a file that survives, shared safely, indexed lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from refserver.store import (
+    Effects,
+    IdempotencyRecord,
+    Reservation,
+    ScopedKey,
+    State,
+    StoredResponse,
+    open_store,
+)
+from refserver.store import _sqlite_sql as sql
+from refserver.store.memory import MemoryStore
+from refserver.store.sqlite import SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+NOW = 1_700_000_000.0
+KEY = ScopedKey("1", "POST", "/v1/fulfillments", "k")
+
+
+async def test_completed_key_survives_reopening(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    store = await SqliteStore.open(url)
+    reservation = await store.reserve(KEY, "fp", now=NOW, ttl=100, lease=10)
+    assert isinstance(reservation, Reservation)
+    stored = StoredResponse(200, (("Zuora-Request-Id", "r"),), b"\x00body\xff")
+    assert await store.complete(reservation, stored, Effects(), now=NOW)
+    await store.close()
+    reopened = await SqliteStore.open(url)
+    try:
+        found = await reopened.reserve(KEY, "fp", now=NOW + 1, ttl=100, lease=10)
+        assert isinstance(found, IdempotencyRecord)
+        assert found.state is State.COMPLETED
+        assert found.response == stored
+    finally:
+        await reopened.close()
+
+
+async def test_two_connections_to_one_file_reserve_exactly_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    stores = [await SqliteStore.open(url) for _ in range(4)]
+    try:
+        results = await asyncio.gather(
+            *(stores[i % 4].reserve(KEY, "fp", now=NOW, ttl=100, lease=10) for i in range(64))
+        )
+        assert sum(isinstance(r, Reservation) for r in results) == 1
+        firsts = await asyncio.gather(*(stores[i % 4].allocate("1", "f", 1) for i in range(40)))
+        assert sorted(firsts) == list(range(1, 41))
+    finally:
+        for store in stores:
+            await store.close()
+
+
+def test_every_lookup_uses_an_index(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "plan.db")
+    for statement in sql.SCHEMA.split(";"):
+        conn.execute(statement)
+    plans = {
+        "key": conn.execute(
+            "EXPLAIN QUERY PLAN " + sql.SELECT_KEY, ("t", "m", "p", "k")
+        ).fetchall(),
+        "count": conn.execute("EXPLAIN QUERY PLAN " + sql.COUNT_LINE_ITEM, ("t", "l")).fetchall(),
+        "get": conn.execute("EXPLAIN QUERY PLAN " + sql.GET_FULFILLMENT, ("t", "f")).fetchall(),
+        "purge": conn.execute("EXPLAIN QUERY PLAN " + sql.PURGE, (1.0, 10)).fetchall(),
+    }
+    conn.close()
+    for name, rows in plans.items():
+        details = [str(row[-1]) for row in rows]
+        assert details, name
+        assert not any(d.startswith("SCAN") for d in details), (name, details)
+
+
+async def test_the_file_is_in_wal_mode(tmp_path: Path) -> None:
+    store = await SqliteStore.open(f"sqlite:///{tmp_path / 'd.db'}")
+    await store.close()
+    conn = sqlite3.connect(tmp_path / "d.db")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite://host/x.db", "sqlite:///", "sqlite:///x.db?synchronous=off", "mysql://x"],
+)
+async def test_bad_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match=r"SQLite|synchronous|scheme|names no file"):
+        await open_store(url)
+
+
+async def test_open_store_dispatches_on_the_scheme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = await open_store("memory://")
+    assert isinstance(memory, MemoryStore)
+    await memory.close()
+    monkeypatch.chdir(tmp_path)
+    relative = await open_store("sqlite:///data/a.db?synchronous=full")
+    assert isinstance(relative, SqliteStore)
+    await relative.close()
+    assert (tmp_path / "data" / "a.db").exists()
+    absolute = await open_store(f"sqlite:///{tmp_path / 'b.db'}")
+    await absolute.close()
+    assert str(tmp_path).startswith("/")
+    assert (tmp_path / "b.db").exists()
