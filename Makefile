@@ -74,7 +74,7 @@ typecheck: $(STAMP)  ## mypy --strict over the hand-written packages, the tests 
 test: lint typecheck check-generated  ## The project's own tests (lint, types, stale client, pytest)
 	$(PY) -m pytest -q -p no:cacheprovider
 
-ci: test  ## What CI runs
+ci: test conformance  ## What CI runs: the tests, then the suite against the reference server
 
 serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
 	@mkdir -p data
