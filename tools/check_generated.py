@@ -13,13 +13,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+__all__ = ["differences", "generate", "main"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "fulfillments.yaml"
 CONFIG = ROOT / "generated" / "config.yaml"
 CLIENT = ROOT / "generated" / "fulfillments_client"
 
 
-def generate(into: Path) -> None:
+def generate(into: Path, spec: Path = SPEC) -> None:
     """Run the pinned generator exactly as `make generate` does, into `into`."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -28,7 +30,7 @@ def generate(into: Path) -> None:
             str(bin_dir / "openapi-python-client"),
             "generate",
             "--path",
-            str(SPEC),
+            str(spec),
             "--config",
             str(CONFIG),
             "--meta",

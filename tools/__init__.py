@@ -1,0 +1,3 @@
+"""Project tooling: the stale-client check and helper scripts."""
+
+__all__: list[str] = []
