@@ -1,0 +1,3 @@
+"""Placeholder package; its modules land with their tests."""
+
+__all__: list[str] = []
