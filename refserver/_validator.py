@@ -40,6 +40,8 @@ def _reason(error: jsonschema_rs.ValidationError) -> tuple[int, str]:
     where = json_path(list(error.instance_path))
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
         return MISSING_FIELD, f"'{kind.property}' is required in {where}"
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.MinItems) and error.instance == []:
+        return MISSING_FIELD, f"'{where}' must not be empty"
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
         names = ", ".join(f"'{name}'" for name in kind.unexpected)
         return UNKNOWN_FIELD, f"{names} is not a recognized field in {where}"
