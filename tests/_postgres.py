@@ -12,8 +12,8 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -21,7 +21,15 @@ import psycopg
 import pytest
 from psycopg import sql
 
-__all__ = ["postgres_dsn", "throwaway_schema", "with_query"]
+from refserver.store import Store
+from refserver.store.postgres import PostgresStore
+
+__all__ = [
+    "postgres_backend",
+    "postgres_dsn",
+    "throwaway_schema",
+    "with_query",
+]
 
 _SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "pg_throwaway.sh"
 _NOT_INSTALLED = 3  # the script's exit status when no PostgreSQL server binaries exist
@@ -51,6 +59,56 @@ def throwaway_schema(dsn: str) -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+_TABLES = (
+    "refserver_idempotency",
+    "refserver_fulfillments",
+    "refserver_documents",
+    "refserver_counters",
+)
+
+
+class _Schemas:
+    """Schemas for stores that must start empty, emptied and reused rather than made anew.
+
+    Why: creating a schema and its tables costs about 50 ms, emptying one about 5 ms, and a
+    property test opens a fresh store for every example. A schema is reused only once the store
+    that had it is closed, so two stores open at once never share one.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._free: list[str] = []
+        self._made = ExitStack()
+
+    @asynccontextmanager
+    async def fresh_store(self) -> AsyncIterator[Store]:
+        if self._free:
+            url = self._free.pop()
+            with psycopg.connect(url, autocommit=True) as conn:
+                for table in _TABLES:
+                    conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+        else:
+            url = self._made.enter_context(throwaway_schema(self._dsn))
+        store = await PostgresStore.open(url)
+        try:
+            yield store
+        finally:
+            await store.close()
+            self._free.append(url)
+
+    def drop(self) -> None:
+        self._made.close()
+
+
+def postgres_backend(
+    request: pytest.FixtureRequest,
+) -> Callable[[], AbstractAsyncContextManager[Store]]:
+    """The PostgreSQL entry of the store-contract tests' backend list: fresh, empty stores."""
+    schemas = _Schemas(request.getfixturevalue("postgres_dsn"))
+    request.addfinalizer(schemas.drop)
+    return schemas.fresh_store
 
 
 def _start(folder: Path) -> str:
