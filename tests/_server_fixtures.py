@@ -168,21 +168,27 @@ def _header_problems(status: int, headers: httpx.Headers) -> list[str]:
     return problems
 
 
-def assert_conforms(response: httpx.Response, raw: bytes | None = None) -> None:
-    """The status, headers and body are what the contract declares for this operation."""
+def assert_conforms(response: httpx.Response, raw: bytes | None = None) -> bytes:
+    """The status, headers and body are what the contract declares; returns the decoded body.
+
+    With `raw` (the body bytes as they came off the wire) the coding is checked too: a body
+    labelled gzip must be gzip, an unlabelled one must not be, and Content-Length must match.
+    """
     status = response.status_code
     assert status in contract().responses, f"undeclared status {status}"
     problems = _header_problems(status, response.headers)
     assert response.headers.get("content-type", "").startswith("application/json"), "content type"
+    decoded = response.content if raw is None else raw
     if raw is not None:
         coded = response.headers.get("content-encoding") == "gzip"
-        assert raw[:2] == b"\x1f\x8b" if coded else raw[:2] != b"\x1f\x8b", "coding mislabelled"
+        assert (raw[:2] == b"\x1f\x8b") is coded, "Content-Encoding does not match the bytes"
         assert response.headers.get("content-length") == str(len(raw)), "content-length"
-        assert (gzip.decompress(raw) if coded else raw) == response.content
+        decoded = gzip.decompress(raw) if coded else raw
     schema = contract().response_schemas[status]
-    document = orjson.loads(response.content)
+    document = orjson.loads(decoded)
     problems += [e.message for e in jsonschema_rs.validator_for(dict(schema)).iter_errors(document)]
     assert not problems, f"{status}: {problems}"
+    return decoded
 
 
 @dataclass

@@ -1,0 +1,131 @@
+"""Server processes: restart after SIGKILL, graceful SIGTERM, workers and processes on one file."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sqlite3
+from pathlib import Path
+
+import httpx
+import orjson
+
+from tests._server_fixtures import assert_conforms, body, serve
+
+AUTH = {"Authorization": "Bearer dev-token", "Content-Type": "application/json"}
+
+
+def _post(url: str, payload: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    response = httpx.post(
+        f"{url}/v1/fulfillments", content=payload, headers={**AUTH, **(headers or {})}, timeout=10
+    )
+    assert_conforms(response)
+    return response
+
+
+def _count(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM fulfillments").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_completed_keys_replay_after_the_process_is_killed(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    payloads = [orjson.dumps(body(i + 1, runBilling=True)) for i in range(5)]
+    with serve("--store", store, folder=tmp_path) as first:
+        originals = [
+            _post(first.url, p, {"Idempotency-Key": f"k{i}"}) for i, p in enumerate(payloads)
+        ]
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=10)
+    assert _count(tmp_path / "store.db") == 15
+    with serve("--store", store, folder=tmp_path) as second:
+        for i, (payload, original) in enumerate(zip(payloads, originals, strict=True)):
+            replay = _post(second.url, payload, {"Idempotency-Key": f"k{i}"})
+            assert replay.status_code == original.status_code == 200
+            assert replay.content == original.content
+            assert replay.headers["zuora-request-id"] == original.headers["zuora-request-id"]
+            assert replay.headers["idempotent-replayed"] == "true"
+        numbers = _post(second.url, payloads[0]).json()["fulfillments"][0]["fulfillmentNumber"]
+        assert numbers == "F-00000016"  # counters survived too
+    assert _count(tmp_path / "store.db") == 16
+
+
+def test_sigterm_lets_an_in_flight_request_finish(tmp_path: Path) -> None:
+    payload = orjson.dumps(body())
+    with serve("--store", f"sqlite:///{tmp_path / 'store.db'}", folder=tmp_path) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/fulfillments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dev-token\r\n"
+                b"Content-Type: application/json\r\nIdempotency-Key: term\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload[:10])
+            )
+            probe = httpx.post(
+                f"{server.url}/v1/fulfillments", content=payload, headers=AUTH, timeout=10
+            )
+            assert probe.status_code == 200  # the first request is in flight by now
+            server.process.send_signal(signal.SIGTERM)
+            sock.sendall(payload[10:])
+            sock.settimeout(10)
+            answer = b""
+            while b"}" not in answer.rpartition(b"\r\n\r\n")[2][-1:]:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+        # uvicorn re-raises the captured SIGTERM once its graceful shutdown is done
+        assert server.process.wait(timeout=10) in {0, -signal.SIGTERM}
+        assert b"Application shutdown complete" in server.log.read_bytes()
+    assert _count(tmp_path / "store.db") == 2
+
+
+def test_two_processes_share_one_file_and_each_others_tokens(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    payload = orjson.dumps(body(2))
+    with (
+        serve("--store", store, folder=tmp_path) as one,
+        serve("--store", store, folder=tmp_path) as two,
+    ):
+        form = {
+            "client_id": "dev-client",
+            "client_secret": "dev-secret",
+            "grant_type": "client_credentials",
+        }
+        token = httpx.post(f"{one.url}/oauth/token", data=form, timeout=10).json()["access_token"]
+        first = _post(
+            two.url, payload, {"Idempotency-Key": "shared", "Authorization": f"Bearer {token}"}
+        )
+        again = _post(one.url, payload, {"Idempotency-Key": "shared"})
+        assert first.status_code == 200
+        assert again.content == first.content
+        assert again.headers["idempotent-replayed"] == "true"
+        numbers = {
+            _post(url, orjson.dumps(body()), {}).json()["fulfillments"][0]["fulfillmentNumber"]
+            for url in (one.url, two.url, one.url, two.url)
+        }
+        assert len(numbers) == 4  # one counter for both processes
+    assert _count(tmp_path / "store.db") == 6
+
+
+def test_several_workers_serve_one_port(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
+        payload = orjson.dumps(body())
+        with httpx.Client(timeout=10) as client:
+            answers = [
+                client.post(
+                    f"{server.url}/v1/fulfillments",
+                    content=payload,
+                    headers={**AUTH, "Idempotency-Key": f"w{i % 5}", "Connection": "close"},
+                )
+                for i in range(20)
+            ]
+        for answer in answers:
+            assert_conforms(answer)
+        assert {a.status_code for a in answers} == {200}
+        assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 15
+    assert _count(tmp_path / "store.db") == 5
