@@ -33,6 +33,7 @@ from refserver import Contract, Parts, ServerConfig, create_app, default_parts, 
 from refserver.store import Store
 from refserver.store.memory import MemoryStore
 from refserver.store.sqlite import SqliteStore
+from tests._postgres import postgres_backend
 
 __all__ = [
     "LINE_ITEM",
@@ -116,6 +117,7 @@ def _sqlite_backend(request: pytest.FixtureRequest) -> StoreFactory:
 STORE_BACKENDS: list[Any] = [
     pytest.param(_memory_backend, id="memory"),
     pytest.param(_sqlite_backend, id="sqlite"),
+    pytest.param(postgres_backend, id="postgres", marks=pytest.mark.postgres),
 ]
 
 
