@@ -1,0 +1,64 @@
+"""Invalid input the suite sends on purpose, and the rejection the contract promises for it.
+
+| check                     | guards    | zuora profile                                      |
+|---------------------------|-----------|----------------------------------------------------|
+| invalid_track_id_rejected | published | relaxed: any 4xx (Zuora's reaction not documented) |
+| invalid_body_rejected     | Zuora     | relaxed: 400, or 200 with success: false           |
+"""
+
+from __future__ import annotations
+
+from conformance.checks._read import shown
+from conformance.client import Exchange, header_of
+from conformance.context import active
+from conformance.failures import ErrorBodyViolation, HeaderViolation
+from conformance.profiles import Guard, relaxed
+from conformance.registry import judge
+
+__all__ = ["invalid_body_rejected", "invalid_track_id_rejected"]
+
+
+def _summary(exchange: Exchange) -> str:
+    return f"{exchange.status_code} {shown(exchange.json_or_none())}"
+
+
+@judge(
+    guards=Guard.PUBLISHED,
+    area="headers",
+    zuora=relaxed("Zuora documents the limits but not the answer, so any 4xx passes"),
+)
+def invalid_track_id_rejected(exchange: Exchange) -> None:
+    """Catches a Zuora-Track-Id over 64 characters or with forbidden characters being accepted."""
+    relaxed_now = active().relaxed("invalid_track_id_rejected")
+    status = exchange.status_code
+    if not (400 <= status < 500 if relaxed_now else status == 400):
+        sent = header_of(exchange.request.headers, "Zuora-Track-Id")
+        raise HeaderViolation(
+            "Invalid Zuora-Track-Id not rejected",
+            expected=f"{'a 4xx' if relaxed_now else '400'} for the track id {shown(sent)}",
+            received=_summary(exchange),
+            requests=(exchange.request,),
+        )
+
+
+@judge(
+    guards=Guard.ZUORA,
+    area="errors",
+    zuora=relaxed("Zuora may report a failure as 200 with success: false"),
+)
+def invalid_body_rejected(exchange: Exchange, problem: str) -> None:
+    """Catches a body that breaks the request schema being answered with anything but 400."""
+    if exchange.status_code == 400:
+        return
+    body = exchange.json_or_none()
+    soft_failure = (
+        exchange.status_code == 200 and isinstance(body, dict) and body.get("success") is False
+    )
+    if soft_failure and active().relaxed("invalid_body_rejected"):
+        return
+    raise ErrorBodyViolation(
+        f"Body with {problem} not rejected with 400",
+        expected="400 with Zuora's error body",
+        received=_summary(exchange),
+        requests=(exchange.request,),
+    )

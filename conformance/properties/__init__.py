@@ -1,0 +1,97 @@
+"""The suite's own property tests: behaviour that takes more than one request to see.
+
+| property                       | judges                                             | examples |
+|--------------------------------|----------------------------------------------------|----------|
+| replays_are_identical          | replay status, body, headers, marker, format, ids  | n        |
+| failed_answers_are_replayed    | failed_response_replayed, replay headers, marker   | n/2      |
+| reused_keys_are_rejected       | key reuse with another body, stored answer kept    | n/2      |
+| concurrent_retries_create_once | one creation under a race, Retry-After on 409      | n/4      |
+| key_limits_hold                | longest, overlong, shortest and malformed keys     | n/2      |
+| keys_are_scoped_per_tenant     | other tenant never sees, is not blocked (TOKEN2)   | n/2      |
+| track_ids_are_echoed           | response checks on valid track ids                 | n        |
+| invalid_track_ids_are_refused  | invalid_track_id_rejected                          | n        |
+| responses_are_coded_as_asked   | raw gzip checks on large and small answers         | n        |
+| coded_requests_are_understood  | gzip_request_accepted                              | n/2      |
+| broken_codings_are_refused     | corrupt_gzip_rejected, unknown_coding_rejected     | n/2      |
+| bad_credentials_are_refused    | bad_credentials_rejected                           | n        |
+| invalid_bodies_are_refused     | invalid_body_rejected                              | n/2      |
+
+`n` is the run's property example count; every property runs at least `MIN_EXAMPLES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conformance.properties.exchanges import (
+    bad_credentials_are_refused,
+    broken_codings_are_refused,
+    coded_requests_are_understood,
+    invalid_bodies_are_refused,
+    invalid_track_ids_are_refused,
+    responses_are_coded_as_asked,
+    track_ids_are_echoed,
+)
+from conformance.properties.harness import Harness, Liveness, PropertyFailed, TargetDown
+from conformance.properties.idempotency import (
+    concurrent_retries_create_once,
+    failed_answers_are_replayed,
+    key_limits_hold,
+    keys_are_scoped_per_tenant,
+    replays_are_identical,
+    reused_keys_are_rejected,
+)
+
+__all__ = [
+    "MIN_EXAMPLES",
+    "PROPERTIES",
+    "Harness",
+    "Liveness",
+    "PropertyFailed",
+    "PropertySpec",
+    "TargetDown",
+]
+
+MIN_EXAMPLES = 2  # even a quick run tries each property more than once
+
+
+@dataclass(frozen=True, slots=True)
+class PropertySpec:
+    """One property test, how much of the example budget it gets, and what it needs."""
+
+    build: Callable[[Harness], Callable[[], None]]
+    share: float = 1.0
+    needs_second_tenant: bool = False
+    judges: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The property's name (its factory's)."""
+        return self.build.__name__
+
+    def examples(self, budget: int) -> int:
+        """Examples this property runs when the run's budget is `budget` per property."""
+        return max(MIN_EXAMPLES, round(budget * self.share))
+
+
+PROPERTIES: tuple[PropertySpec, ...] = (
+    PropertySpec(replays_are_identical),
+    PropertySpec(failed_answers_are_replayed, share=0.5),
+    PropertySpec(reused_keys_are_rejected, share=0.5),
+    PropertySpec(concurrent_retries_create_once, share=0.25),
+    PropertySpec(key_limits_hold, share=0.5),
+    PropertySpec(
+        keys_are_scoped_per_tenant,
+        share=0.5,
+        needs_second_tenant=True,
+        judges=("other_tenant_never_sees_response", "other_tenant_not_blocked"),
+    ),
+    PropertySpec(track_ids_are_echoed),
+    PropertySpec(invalid_track_ids_are_refused),
+    PropertySpec(responses_are_coded_as_asked),
+    PropertySpec(coded_requests_are_understood, share=0.5),
+    PropertySpec(broken_codings_are_refused, share=0.5),
+    PropertySpec(bad_credentials_are_refused),
+    PropertySpec(invalid_bodies_are_refused, share=0.5),
+)

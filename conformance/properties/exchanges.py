@@ -1,0 +1,167 @@
+"""Property tests of single exchanges: headers, content coding, credentials and invalid bodies.
+
+Several of these mostly drive traffic: every response they get is judged by all the
+single-response and raw checks (track id echo, compression, Content-Length, error shapes),
+and each adds the judge of its own promise.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks.auth import bad_credentials_rejected
+from conformance.checks.gzip import (
+    corrupt_gzip_rejected,
+    gzip_request_accepted,
+    unknown_coding_rejected,
+)
+from conformance.checks.rejections import invalid_body_rejected, invalid_track_id_rejected
+from conformance.properties.harness import Harness
+from conformance.strategies import (
+    TRACK_ID_MAX,
+    accept_encodings,
+    bad_authorizations,
+    corrupt_gzip_bodies,
+    create_requests,
+    encoded,
+    invalid_create_requests,
+    invalid_track_ids,
+    track_ids,
+    unknown_codings,
+)
+
+__all__ = [
+    "bad_credentials_are_refused",
+    "broken_codings_are_refused",
+    "coded_requests_are_understood",
+    "invalid_bodies_are_refused",
+    "invalid_track_ids_are_refused",
+    "responses_are_coded_as_asked",
+    "track_ids_are_echoed",
+]
+
+LARGE_ANSWER_FULFILLMENTS = 12  # about 80 bytes per created fulfillment: over 1000 bytes in all
+
+
+def track_ids_are_echoed(h: Harness) -> Callable[[], None]:
+    """Valid track ids, up to 64 characters, come back unchanged; none sent, none returned."""
+
+    @given(
+        document=create_requests(line_item_ids=h.line_item_ids),
+        track_id=st.one_of(track_ids(), track_ids(min_size=TRACK_ID_MAX, max_size=TRACK_ID_MAX)),
+    )
+    def test(document: dict[str, Any], track_id: str) -> None:
+        with h.example():
+            h.post(document, headers={"Zuora-Track-Id": track_id})
+            h.post({"fulfillments": []}, headers={"Zuora-Track-Id": track_id})
+            h.post(document)
+
+    return test
+
+
+def invalid_track_ids_are_refused(h: Harness) -> Callable[[], None]:
+    """Track ids over 64 characters or with forbidden characters get 400 and are not echoed."""
+
+    @given(document=create_requests(line_item_ids=h.line_item_ids), track_id=invalid_track_ids())
+    def test(document: dict[str, Any], track_id: str) -> None:
+        with h.example():
+            h.judge(
+                invalid_track_id_rejected, h.post(document, headers={"Zuora-Track-Id": track_id})
+            )
+
+    return test
+
+
+def responses_are_coded_as_asked(h: Harness) -> Callable[[], None]:
+    """Large answers are gzipped for clients that accept gzip; small ones and others stay plain."""
+
+    @given(
+        document=create_requests(
+            line_item_ids=h.line_item_ids,
+            min_fulfillments=LARGE_ANSWER_FULFILLMENTS,
+            max_fulfillments=20,
+            max_items=3,
+        ),
+        accept=accept_encodings(),
+    )
+    def test(document: dict[str, Any], accept: str | None) -> None:
+        headers = {"Accept-Encoding": accept} if accept is not None else {}
+        with h.example():
+            h.post(document, headers=headers)
+            h.post({"fulfillments": document["fulfillments"][:1]}, headers=headers)
+            h.post({"fulfillments": []}, headers=headers)
+
+    return test
+
+
+def coded_requests_are_understood(h: Harness) -> Callable[[], None]:
+    """A gzip or identity request body gets the answer the plain body gets."""
+    valid = create_requests(line_item_ids=h.line_item_ids, max_fulfillments=12)
+    invalid = invalid_create_requests(line_item_ids=h.line_item_ids).map(lambda case: case[0])
+
+    @given(document=st.one_of(valid, invalid), coding=st.sampled_from(["gzip", "identity"]))
+    def test(document: dict[str, Any], coding: str) -> None:
+        plain_bytes = encoded(document)
+        with h.example():
+            plain = h.post(plain_bytes)
+            if coding == "gzip":
+                coded = h.post(
+                    gzip.compress(plain_bytes),
+                    headers={"Content-Encoding": "gzip"},
+                    plain_body=plain_bytes,
+                )
+            else:
+                coded = h.post(plain_bytes, headers={"Content-Encoding": coding})
+            h.judge(gzip_request_accepted, plain, coded)
+
+    return test
+
+
+def broken_codings_are_refused(h: Harness) -> Callable[[], None]:
+    """A body labelled gzip that is not gzip gets 400; an unknown coding gets 415."""
+    documents = create_requests(line_item_ids=h.line_item_ids)
+
+    @given(
+        corrupt=corrupt_gzip_bodies(documents=documents),
+        document=documents,
+        coding=unknown_codings(),
+    )
+    def test(corrupt: bytes, document: dict[str, Any], coding: str) -> None:
+        with h.example():
+            h.judge(corrupt_gzip_rejected, h.post(corrupt, headers={"Content-Encoding": "gzip"}))
+            h.judge(unknown_coding_rejected, h.post(document, headers={"Content-Encoding": coding}))
+
+    return test
+
+
+def bad_credentials_are_refused(h: Harness) -> Callable[[], None]:
+    """Missing, malformed and unknown credentials get 401 and no data."""
+
+    @given(
+        document=create_requests(line_item_ids=h.line_item_ids),
+        credentials=bad_authorizations(known=tuple(h.secrets.values())),
+    )
+    def test(document: dict[str, Any], credentials: tuple[str | None, str]) -> None:
+        authorization, description = credentials
+        with h.example():
+            answer = h.post(document, identity=None, authorization=authorization)
+            h.judge(bad_credentials_rejected, answer, description)
+
+    return test
+
+
+def invalid_bodies_are_refused(h: Harness) -> Callable[[], None]:
+    """Bodies that break a rule Zuora documents get 400 with Zuora's error body."""
+
+    @given(case=invalid_create_requests(line_item_ids=h.line_item_ids))
+    def test(case: tuple[dict[str, Any], str]) -> None:
+        document, rule = case
+        with h.example():
+            h.judge(invalid_body_rejected, h.post(document), rule)
+
+    return test

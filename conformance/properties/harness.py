@@ -1,0 +1,174 @@
+"""What a property test holds: the client, the run, the tally, and the rules for judging.
+
+Every request a property sends goes through `Harness.post`, which judges its response with
+every single-response and raw check as well, so the suite's own traffic is held to the same
+promises as Schemathesis's. A judge that fails is recorded at once; the example then ends with
+`PropertyFailed`, which stops Hypothesis from trying further examples of a broken promise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from conformance.checks.transport import answers_every_request
+from conformance.client import Client, Exchange, TransportProblem
+from conformance.context import RunContext
+from conformance.curl import curl_command
+from conformance.failures import ContractViolation
+from conformance.keyspace import KeySpace
+from conformance.registry import RAW_CHECKS, RESPONSE_CHECKS
+from conformance.results import FailureRecord
+from conformance.strategies import encoded
+from conformance.tally import Tally
+
+__all__ = ["Harness", "Liveness", "PropertyFailed", "TargetDown", "record_violation"]
+
+SILENCES_TO_GIVE_UP = 3  # unanswered requests in a row after which the target counts as down
+
+
+class PropertyFailed(AssertionError):
+    """A judge failed in this example; the failure is already recorded in the tally."""
+
+
+class TargetDown(Exception):
+    """The target stopped answering; the run cannot go on."""
+
+
+class Liveness:
+    """Counts unanswered requests in a row, over every property of a run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._silent = 0
+        self.reason: str | None = None
+
+    def answered(self) -> None:
+        """A request got an HTTP answer."""
+        with self._lock:
+            self._silent = 0
+
+    def silent(self, reason: str) -> bool:
+        """A request got no answer; True once the target counts as down."""
+        with self._lock:
+            self._silent += 1
+            if self._silent >= SILENCES_TO_GIVE_UP:
+                self.reason = reason
+            return self.reason is not None
+
+
+def record_violation(
+    tally: Tally, check: str, violation: ContractViolation, secrets: Mapping[str, str]
+) -> None:
+    """Put a violation into the tally, with a curl command for each request it involves."""
+    commands = tuple(
+        curl_command(
+            request.method,
+            request.url,
+            request.headers,
+            request.body,
+            secrets=secrets,
+            plain_body=request.plain_body,
+        )
+        for request in violation.requests
+    )
+    tally.failed(FailureRecord(check, violation.title, violation.message, commands))
+
+
+class Harness:
+    """One property's view of the run."""
+
+    def __init__(
+        self,
+        *,
+        client: Client,
+        context: RunContext,
+        tally: Tally,
+        secrets: Mapping[str, str],
+        keys: KeySpace,
+        liveness: Liveness,
+    ) -> None:
+        self.client = client
+        self.context = context
+        self.tally = tally
+        self.secrets = secrets
+        self._keys = keys
+        self._liveness = liveness
+        self._failed_now = False
+        self._done = False
+
+    @property
+    def line_item_ids(self) -> tuple[str, ...]:
+        """The caller's line item ids (empty: any Zuora-shaped id)."""
+        return self.context.line_item_ids
+
+    def fresh_key(self, length: int) -> str:
+        """An Idempotency-Key of exactly `length` characters that no earlier run has used."""
+        return self._keys.fresh(length)
+
+    @contextmanager
+    def example(self) -> Iterator[None]:
+        """Bracket one Hypothesis example: raise PropertyFailed at its end if a judge failed."""
+        self._failed_now = False
+        yield
+        if self._failed_now:
+            raise PropertyFailed("a check failed; see the tally")
+
+    def judge(self, check: Callable[..., None], *args: Any, ends_example: bool = True) -> bool:
+        """Run one judge unless the profile skips it; record and return whether it passed.
+
+        A failing judge of the property itself ends the example; a failing response check
+        (`ends_example=False`) is recorded and the property goes on testing its own promise.
+        """
+        name = check.__name__
+        if self.context.skips(name):
+            return True
+        try:
+            check(*args)
+        except ContractViolation as violation:
+            if not self._done:
+                record_violation(self.tally, name, violation, self.secrets)
+            if ends_example:
+                self._failed_now = True
+                # Hypothesis stops generating after a failure and only replays it to report it.
+                self._done = True
+            return False
+        if not self._done:
+            self.tally.passed(name)
+        return True
+
+    def post(
+        self,
+        body: Any,
+        *,
+        headers: Mapping[str, str] | None = None,
+        identity: str | None = "TOKEN",
+        authorization: str | None = None,
+        plain_body: bytes | None = None,
+    ) -> Exchange:
+        """Send one request and judge its response with every response and raw check."""
+        if self._liveness.reason is not None:
+            raise TargetDown(self._liveness.reason)
+        payload = body if isinstance(body, bytes) else encoded(body)
+        try:
+            exchange = self.client.post(
+                payload,
+                headers=headers,
+                identity=identity,
+                authorization=authorization,
+                plain_body=plain_body,
+            )
+        except TransportProblem as problem:
+            self.judge(answers_every_request, problem)
+            if self._liveness.silent(problem.reason):
+                raise TargetDown(problem.reason) from problem
+            raise PropertyFailed(problem.reason) from problem
+        self._liveness.answered()
+        self.judge(answers_every_request, None)
+        for check in RESPONSE_CHECKS:
+            self.judge(check, None, exchange, exchange.request, ends_example=False)
+        for raw in RAW_CHECKS:
+            self.judge(raw, exchange, ends_example=False)
+        return exchange

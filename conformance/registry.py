@@ -1,0 +1,130 @@
+"""Every check the suite runs: what it catches, whose promise it guards, how profiles treat it.
+
+Three kinds of check share one table:
+
+| kind         | runs on                                   | declared with        |
+|--------------|-------------------------------------------|----------------------|
+| schemathesis | every generated case (built-in checks)    | `builtin(...)`       |
+| response     | every response, generated or ours         | `@response_check`    |
+| raw          | every response of the suite's own requests| `@raw_check`         |
+|              | (raw bytes, before any decoding)          |                      |
+| property     | sequences of requests (replays, gzip, ...)| `@judge`             |
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import schemathesis
+
+from conformance.profiles import STRICT, Guard, Profile, ProfileRule, Treatment
+
+__all__ = [
+    "CHECKS",
+    "RAW_CHECKS",
+    "RESPONSE_CHECKS",
+    "CheckInfo",
+    "Kind",
+    "builtin",
+    "info_of",
+    "judge",
+    "raw_check",
+    "response_check",
+]
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+class Kind(enum.StrEnum):
+    """How a check gets the responses it judges."""
+
+    SCHEMATHESIS = "schemathesis"
+    RESPONSE = "response"
+    RAW = "raw"
+    PROPERTY = "property"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """One row of the checks table."""
+
+    name: str
+    catches: str
+    guards: Guard
+    kind: Kind
+    area: str
+    zuora: ProfileRule = STRICT
+
+    def rule(self, profile: Profile) -> ProfileRule:
+        """The treatment of this check under `profile`."""
+        return STRICT if profile is Profile.DEFAULT else self.zuora
+
+    def treatment(self, profile: Profile) -> Treatment:
+        """Shorthand for `rule(profile).treatment`."""
+        return self.rule(profile).treatment
+
+
+CHECKS: dict[str, CheckInfo] = {}
+RESPONSE_CHECKS: list[Callable[..., None]] = []
+RAW_CHECKS: list[Callable[..., None]] = []
+
+
+def _register(info: CheckInfo) -> None:
+    if info.name in CHECKS:
+        raise ValueError(f"check {info.name!r} is declared twice")
+    if not info.catches.startswith("Catches "):
+        raise ValueError(f"check {info.name!r} needs a one-sentence 'Catches ...' docstring")
+    CHECKS[info.name] = info
+
+
+def _catches(func: Callable[..., None]) -> str:
+    doc = (func.__doc__ or "").strip()
+    return doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def response_check(*, guards: Guard, area: str, zuora: ProfileRule = STRICT) -> Callable[[F], F]:
+    """Declare a single-response check and register it with Schemathesis."""
+
+    def decorate(func: F) -> F:
+        _register(CheckInfo(func.__name__, _catches(func), guards, Kind.RESPONSE, area, zuora))
+        RESPONSE_CHECKS.append(func)
+        schemathesis.check(func)
+        return func
+
+    return decorate
+
+
+def raw_check(*, guards: Guard, area: str, zuora: ProfileRule = STRICT) -> Callable[[F], F]:
+    """Declare a check of one raw exchange, run on every response of the suite's own requests."""
+
+    def decorate(func: F) -> F:
+        _register(CheckInfo(func.__name__, _catches(func), guards, Kind.RAW, area, zuora))
+        RAW_CHECKS.append(func)
+        return func
+
+    return decorate
+
+
+def judge(*, guards: Guard, area: str, zuora: ProfileRule = STRICT) -> Callable[[F], F]:
+    """Declare a check that judges the responses of a sequence of requests."""
+
+    def decorate(func: F) -> F:
+        _register(CheckInfo(func.__name__, _catches(func), guards, Kind.PROPERTY, area, zuora))
+        return func
+
+    return decorate
+
+
+def builtin(name: str, catches: str, *, guards: Guard, zuora: ProfileRule = STRICT) -> CheckInfo:
+    """Declare one of Schemathesis's built-in checks as part of the suite."""
+    info = CheckInfo(name, catches, guards, Kind.SCHEMATHESIS, "schema", zuora)
+    _register(info)
+    return info
+
+
+def info_of(check: Callable[..., None] | str) -> CheckInfo:
+    """The declaration of a check, by function or by name."""
+    return CHECKS[check if isinstance(check, str) else check.__name__]

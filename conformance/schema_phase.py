@@ -1,0 +1,161 @@
+"""Schema conformance with Schemathesis: examples, coverage (boundaries) and fuzzing phases.
+
+Positive and negative data, request headers fuzzed within and beyond their declared limits,
+and every check that fits the contract: Schemathesis's built-ins plus the suite's own
+single-response checks. Results go into the run's tally check by check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from schemathesis.engine import StopReason, events, from_schema
+
+from conformance.checks.builtin import (
+    BUILTIN_CHECKS,
+    NEGATIVE_EXPECTED,
+    POSITIVE_EXPECTED,
+    ZUORA_POSITIVE_EXPECTED,
+)
+from conformance.context import RunContext
+from conformance.curl import curl_command
+from conformance.keyspace import KeySpace
+from conformance.profiles import Profile
+from conformance.registry import RESPONSE_CHECKS
+from conformance.results import FailureRecord
+from conformance.schema_cases import CaseAdjuster, adjusting
+from conformance.tally import Tally
+
+__all__ = ["SchemaPlan", "run_schema_phase", "schemathesis_config"]
+
+_TESTING_PHASES = ("examples", "coverage", "fuzzing")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaPlan:
+    """How much and how Schemathesis generates for one run."""
+
+    target: str
+    token: str
+    max_examples: int
+    seed: int | None
+    deterministic: bool
+    timeout: float
+
+
+def _enabled_checks(context: RunContext) -> list[str]:
+    names = [info.name for info in BUILTIN_CHECKS]
+    names += [check.__name__ for check in RESPONSE_CHECKS]
+    return [name for name in names if not context.skips(name)]
+
+
+def schemathesis_config(plan: SchemaPlan, context: RunContext) -> dict[str, Any]:
+    """The Schemathesis configuration of one run, as its config file would spell it."""
+    positive = ZUORA_POSITIVE_EXPECTED if context.profile is Profile.ZUORA else POSITIVE_EXPECTED
+    checks: dict[str, Any] = {"enabled": False}
+    for name in _enabled_checks(context):
+        checks[name] = {"enabled": True}
+    checks["negative_data_rejection"] = {
+        **checks.get("negative_data_rejection", {"enabled": False}),
+        "expected-statuses": list(NEGATIVE_EXPECTED),
+    }
+    checks["positive_data_acceptance"] = {
+        **checks.get("positive_data_acceptance", {"enabled": False}),
+        "expected-statuses": list(positive),
+    }
+    config: dict[str, Any] = {
+        "base-url": plan.target,
+        # Through the security scheme, so Schemathesis can also leave it out on purpose.
+        "auth": {"openapi": {"bearerAuth": {"bearer": plan.token}}},
+        "workers": 1,
+        "continue-on-failure": True,
+        "request-timeout": plan.timeout,
+        "generation": {
+            "max-examples": plan.max_examples,
+            "database": "none",
+            "no-shrink": True,
+            "deterministic": plan.deterministic,
+            "mode": "all",
+        },
+        "phases": {"stateful": {"enabled": False}},
+        "checks": checks,
+        "warnings": False,
+    }
+    if plan.seed is not None:
+        config["seed"] = plan.seed
+    return config
+
+
+def _curl(recorder: Any, case_id: str, secrets: Mapping[str, str]) -> tuple[str, ...]:
+    interaction = recorder.interactions.get(case_id)
+    if interaction is None:
+        return ()
+    request = interaction.request
+    headers = {name: values[0] for name, values in request.headers.items() if values}
+    return (curl_command(request.method, request.uri, headers, request.body, secrets=secrets),)
+
+
+def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
+    """Feed one scenario's check results into the tally; return how many cases it held."""
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            if node.status.value == "success":
+                tally.passed(node.name)
+                continue
+            if node.failure_info is not None:
+                failure = node.failure_info.failure
+                title, message = failure.title, failure.message
+                failing_case = failure.case_id or case_id
+            else:
+                title, message, failing_case = "Check crashed", "the check raised an error", case_id
+            tally.failed(
+                FailureRecord(node.name, title, message, _curl(recorder, failing_case, secrets))
+            )
+    return len(recorder.cases)
+
+
+def run_schema_phase(
+    *,
+    plan: SchemaPlan,
+    context: RunContext,
+    keys: KeySpace,
+    tally: Tally,
+    secrets: Mapping[str, str],
+    progress: Callable[[str], None],
+) -> str | None:
+    """Run Schemathesis against the target; return a problem that stopped it, or None."""
+    config = schemathesis.Config.from_dict(schemathesis_config(plan, context))
+    schema = schemathesis.openapi.from_path(context.contract.path, config=config)
+    adjuster = CaseAdjuster(
+        contract=context.contract, keys=keys, line_item_ids=context.line_item_ids
+    )
+    cases: dict[str, int] = {}
+    problem: str | None = None
+    with adjusting(adjuster):
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                phase = str(event.phase.value)
+                cases[phase] = cases.get(phase, 0) + _record(event.recorder, tally, secrets)
+            elif (
+                isinstance(event, events.PhaseFinished)
+                and event.phase.name.value in _TESTING_PHASES
+            ):
+                name = event.phase.name.value
+                progress(
+                    f"schema    {name:<10} {cases.get(name, 0):>5} cases  ({event.status.value})"
+                )
+            elif isinstance(event, events.NonFatalError):
+                tally.failed(
+                    FailureRecord("answers_every_request", event.info.title, str(event.info), ())
+                )
+            elif isinstance(event, events.FatalError):
+                problem = f"Schemathesis could not run: {event.exception}"
+            elif (
+                isinstance(event, events.EngineFinished)
+                and event.stop_reason is StopReason.SERVER_UNAVAILABLE
+            ):
+                problem = "the target stopped answering during the schema phase"
+    return problem
