@@ -7,6 +7,7 @@ that needs a fixture (a database DSN) can ask for it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import gzip
@@ -29,7 +30,16 @@ import jsonschema_rs
 import orjson
 import pytest
 
-from refserver import Contract, Parts, ServerConfig, create_app, default_parts, load_contract
+from refserver import (
+    Contract,
+    Parts,
+    ServerConfig,
+    Tenant,
+    create_app,
+    default_parts,
+    load_contract,
+)
+from refserver._types import Created
 from refserver.store import Store
 from refserver.store.memory import MemoryStore
 from refserver.store.sqlite import SqliteStore
@@ -39,7 +49,9 @@ __all__ = [
     "LINE_ITEM",
     "ROOT",
     "STORE_BACKENDS",
+    "FailingOnceBusiness",
     "FakeClock",
+    "GatedBusiness",
     "InProcess",
     "ServerProcess",
     "StoreFactory",
@@ -80,6 +92,36 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.value += seconds
+
+
+class GatedBusiness:
+    """A business engine that waits for `release` before creating, holding its request in flight."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
+        self.entered.set()
+        await self.release.wait()
+        created: Created = await self.inner.create(tenant, document, now)
+        return created
+
+
+class FailingOnceBusiness:
+    """A business engine whose first call fails unexpectedly."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.failed = False
+
+    async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("an unexpected failure")
+        created: Created = await self.inner.create(tenant, document, now)
+        return created
 
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]

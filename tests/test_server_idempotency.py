@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
 
 import orjson
 import pytest
 
-from refserver import Tenant
 from refserver._idempotency import fingerprint
-from refserver._types import Created
 from refserver.store import ScopedKey
-from tests._server_fixtures import LINE_ITEM, body, fulfillment, in_process
+from tests._server_fixtures import (
+    LINE_ITEM,
+    FailingOnceBusiness,
+    GatedBusiness,
+    body,
+    fulfillment,
+    in_process,
+)
 
 pytestmark = pytest.mark.anyio
 
 DAY = 86400
-
-
-class _Gate:
-    """A business engine that waits for a signal before creating, to hold a key in progress."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.entered = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
-        self.entered.set()
-        await self.release.wait()
-        created: Created = await self.inner.create(tenant, document, now)
-        return created
-
-
-class _FailOnce:
-    """A business engine whose first call fails unexpectedly."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.failed = False
-
-    async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
-        if not self.failed:
-            self.failed = True
-            raise RuntimeError("boom")
-        created: Created = await self.inner.create(tenant, document, now)
-        return created
 
 
 async def test_replay_is_byte_for_byte_with_the_original_request_id() -> None:
@@ -117,7 +90,7 @@ async def test_a_processed_400_is_stored_and_replayed() -> None:
 
 async def test_in_progress_key_gets_409_with_retry_after() -> None:
     async with in_process() as app:
-        gate = _Gate(app.parts.business)
+        gate = GatedBusiness(app.parts.business)
         async with in_process(store=app.parts.store, replace={"business": gate}) as gated:
             first = asyncio.create_task(gated.post(body(), headers={"Idempotency-Key": "busy"}))
             await asyncio.wait_for(gate.entered.wait(), 5)
@@ -137,7 +110,7 @@ async def test_unexpected_failure_is_500_and_releases_the_key(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with in_process() as app:
-        failing = _FailOnce(app.parts.business)
+        failing = FailingOnceBusiness(app.parts.business)
         async with in_process(store=app.parts.store, replace={"business": failing}) as flaky:
             with caplog.at_level("ERROR", logger="refserver"):
                 first = await flaky.post(
