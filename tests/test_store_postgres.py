@@ -23,12 +23,9 @@ from refserver.store import (
     StoredResponse,
 )
 from refserver.store.postgres import PostgresStore
-from tests import _postgres
 from tests._postgres import throwaway_schema, with_query
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
-
-postgres_dsn = _postgres.postgres_dsn
 
 TTL = 86_400.0  # the contract's key lifetime
 LEASE = 30.0  # long enough that no lease runs out unless a test moves the clock past it
