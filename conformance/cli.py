@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from conformance.profiles import Profile
+from conformance.properties import PROPERTIES
 from conformance.report import render_summary, write_html, write_junit
 from conformance.results import SuiteResult
 from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
@@ -120,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         help="which phases to run: schema, properties or both",
     )
     add(
+        "--only",
+        default="",
+        metavar="NAMES",
+        help="comma-separated property tests to run (default: every one), e.g. key_limits_hold",
+    )
+    add(
         "--soak",
         type=_positive,
         default=None,
@@ -138,6 +145,10 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         parser.error(f"--phases takes schema, properties or both, not {args.phases!r}")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
+    only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
+    unknown = only - {spec.name for spec in PROPERTIES}
+    if unknown:
+        parser.error(f"--only names no property test {', '.join(sorted(unknown))}")
     options = SuiteOptions(
         target=args.target,
         token=args.token,
@@ -151,6 +162,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         timeout=args.timeout,
         spec=args.spec,
         phases=phases,
+        only=only,
     )
     return options, args
 

@@ -52,6 +52,7 @@ class SuiteOptions:
     timeout: float = 10.0
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
+    only: frozenset[str] = frozenset()  # property tests to run (by name); empty: every one
 
     @property
     def property_examples(self) -> int:
@@ -80,6 +81,15 @@ def _resolved_seed(options: SuiteOptions) -> SuiteOptions:
     if options.seed is None and options.hypothesis_profile != "ci":
         return replace(options, seed=random.getrandbits(_SEED_BITS))
     return options
+
+
+def _selected(only: frozenset[str]) -> tuple[PropertySpec, ...]:
+    """The property tests `only` names, in the suite's order; every one when it names none."""
+    unknown = only - {spec.name for spec in PROPERTIES}
+    if unknown:
+        known = ", ".join(spec.name for spec in PROPERTIES)
+        raise ValueError(f"unknown property test {', '.join(sorted(unknown))}; known: {known}")
+    return tuple(spec for spec in PROPERTIES if not only or spec.name in only)
 
 
 def _split(specs: tuple[PropertySpec, ...], parts: int) -> list[tuple[PropertySpec, ...]]:
@@ -120,7 +130,7 @@ def _run_phases(
             has_second_tenant=bool(options.token2),
         )
         liveness = Liveness()
-        for group in _split(PROPERTIES, max(1, options.workers - 1)):
+        for group in _split(_selected(options.only), max(1, options.workers - 1)):
             jobs.append(
                 lambda group=group: run_properties(  # type: ignore[misc]
                     group,
@@ -162,6 +172,10 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             problem,
         )
 
+    try:
+        _selected(options.only)
+    except ValueError as error:
+        return result(options.target or "embedded reference server", None, str(error))
     try:
         contract = load_contract(options.spec)
         with _target(options) as url:

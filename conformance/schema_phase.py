@@ -32,6 +32,7 @@ from conformance.tally import Tally
 __all__ = ["SchemaPlan", "run_schema_phase", "schemathesis_config"]
 
 _TESTING_PHASES = ("examples", "coverage", "fuzzing")
+_QUOTED_BODY_BYTES = 300  # of a failing answer's body, quoted in the failure message
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,16 @@ def _curl(recorder: Any, case_id: str, secrets: Mapping[str, str]) -> tuple[str,
     return (curl_command(request.method, request.uri, headers, request.body, secrets=secrets),)
 
 
+def _with_received(message: str, recorder: Any, case_id: str) -> str:
+    """Schemathesis's message, with the answer that failed when it does not quote it."""
+    interaction = recorder.interactions.get(case_id)
+    response = interaction.response if interaction is not None else None
+    if response is None or "Received:" in message:
+        return message
+    body = response.content[:_QUOTED_BODY_BYTES].decode("utf-8", "replace")
+    return f"{message.rstrip()}\nReceived: {response.status_code} {body}"
+
+
 def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
     """Feed one scenario's check results into the tally; return how many cases it held."""
     for case_id, nodes in recorder.checks.items():
@@ -109,6 +120,7 @@ def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
                 failure = node.failure_info.failure
                 title, message = failure.title, failure.message
                 failing_case = failure.case_id or case_id
+                message = _with_received(message, recorder, failing_case)
             else:
                 title, message, failing_case = "Check crashed", "the check raised an error", case_id
             tally.failed(

@@ -21,7 +21,7 @@ class _Counts:
     cases: int = 0
     passed: int = 0
     failed: int = 0
-    failures: dict[str, FailureRecord] = field(default_factory=dict)
+    failures: dict[tuple[str, str], FailureRecord] = field(default_factory=dict)
 
 
 class Tally:
@@ -41,14 +41,15 @@ class Tally:
             counts.passed += 1
 
     def failed(self, record: FailureRecord) -> None:
-        """One case of `record.check` failed; distinct titles are kept, up to a few per check."""
+        """One case of `record.check` failed; distinct failures are kept, up to a few per check."""
+        key = (record.title, record.message)
         with self._lock:
             counts = self._counts[record.check]
             counts.cases += 1
             counts.failed += 1
-            first = record.title not in counts.failures
-            if first and len(counts.failures) < MAX_FAILURES_KEPT:
-                counts.failures[record.title] = record
+            first = key not in counts.failures and len(counts.failures) < MAX_FAILURES_KEPT
+            if first:
+                counts.failures[key] = record
         if first and self._on_failure is not None:
             self._on_failure(record)
 
