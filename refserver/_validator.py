@@ -1,7 +1,8 @@
 """The request body: media type, strict JSON, then the contract's schema, compiled once.
 
 Reason categories follow Zuora: 90 malformed JSON, 22 a missing required field, 21 an unknown
-field, 20 any other invalid value. Each message names the JSON path of the field at fault.
+field, 20 any other invalid value. Each message names the JSON path of the field at fault and
+quotes at most a short piece of the value, so an error answer stays small whatever was sent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from refserver._errors import (
 __all__ = ["ContractValidator", "json_path"]
 
 _MAX_REASONS = 20  # enough to fix a request in one round trip, bounded for hostile input
+_MAX_MESSAGE = 300  # characters: a reason names the field and the rule, never the whole value
+_MAX_DEPTH = 128  # nesting levels: a request needs 6; orjson writes back at most 254, and the
+# fingerprint and the store write the body back, so deeper documents would fail after parsing
 _MEDIA_TYPE = "application/json"
 _CHARSETS = frozenset({"utf-8", "utf8"})
 
@@ -35,7 +39,32 @@ def json_path(parts: list[str | int]) -> str:
     return text or "body"
 
 
+def _shortened(message: str) -> str:
+    """The message, its middle cut out when long: the start names the value, the end the rule."""
+    if len(message) <= _MAX_MESSAGE:
+        return message
+    keep = (_MAX_MESSAGE - 5) // 2
+    return f"{message[:keep]} ... {message[-keep:]}"
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels; a loop, so no stack to exhaust."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def _reason(error: jsonschema_rs.ValidationError) -> tuple[int, str]:
+    category, message = _described(error)
+    return category, _shortened(message)
+
+
+def _described(error: jsonschema_rs.ValidationError) -> tuple[int, str]:
     kind = error.kind
     where = json_path(list(error.instance_path))
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
@@ -76,11 +105,16 @@ class ContractValidator:
     def parse(self, body: bytes) -> Any:
         """Strict JSON: no NaN or Infinity, no numbers beyond a double, valid UTF-8 only."""
         try:
-            return orjson.loads(body)
+            document = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise Problem.of(
                 400, MALFORMED_JSON, f"Malformed JSON in the request body: {exc}"
             ) from exc
+        if isinstance(document, dict | list) and _deeper_than(document, _MAX_DEPTH):
+            raise Problem.of(
+                400, MALFORMED_JSON, f"The request body nests deeper than {_MAX_DEPTH} levels"
+            )
+        return document
 
     def validate(self, document: Any) -> None:
         """400 with one reason per schema violation (up to a bound)."""
