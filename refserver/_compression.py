@@ -104,18 +104,23 @@ class GzipPolicy:
         self._names = " or ".join(policies.request_codings)
         self._codings = frozenset(c.lower() for c in policies.request_codings)
 
+    def _unsupported(self, coding: str) -> Problem:
+        shown = coding.encode("ascii", "replace").decode("ascii")[:64]
+        return Problem.of(
+            415,
+            INVALID_VALUE,
+            f"Content-Encoding '{shown}' is not supported; use {self._names}",
+            headers=(("Accept-Encoding", self._accepted),),
+        )
+
     def _decoders(self, content_encoding: str | None) -> list[_Gunzip | _Identity]:
         codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        if content_encoding is not None and not codings:  # sent, but naming no coding at all
+            raise self._unsupported(content_encoding)
         decoders: list[_Gunzip | _Identity] = []
         for coding in reversed(codings):  # the last coding applied is the first to undo
             if coding not in self._codings and coding not in _GZIP_NAMES:
-                shown = coding.encode("ascii", "replace").decode("ascii")[:64]
-                raise Problem.of(
-                    415,
-                    INVALID_VALUE,
-                    f"Content-Encoding '{shown}' is not supported; use {self._names}",
-                    headers=(("Accept-Encoding", self._accepted),),
-                )
+                raise self._unsupported(coding)
             if coding in _GZIP_NAMES:
                 decoders.append(_Gunzip(self._limit))
         return decoders or [_Identity()]
