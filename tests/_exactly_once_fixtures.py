@@ -6,9 +6,12 @@ reads the stored fulfillments and idempotency keys with plain SQL, for SQLite an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,11 +19,12 @@ from typing import Any, Protocol
 import orjson
 import psycopg
 
-from tests._server_fixtures import ServerProcess
+from tests._server_fixtures import ServerProcess, serve
 from tests._wire import Reply, request_bytes
 
 __all__ = [
     "TENANT",
+    "Fleet",
     "Ledger",
     "PostgresLedger",
     "SqliteLedger",
@@ -30,6 +34,7 @@ __all__ = [
     "line_item",
     "port_of",
     "soak",
+    "wait_for_log",
 ]
 
 TENANT = "1"  # the development tenant behind `dev-token`
@@ -62,6 +67,57 @@ def created_ids(reply: Reply) -> list[str]:
 
 def port_of(server: ServerProcess) -> int:
     return int(server.url.rsplit(":", 1)[1])
+
+
+def wait_for_log(server: ServerProcess, line: str, count: int, *, timeout: float = 20.0) -> None:
+    """Wait until the server's log holds `line` `count` times (for example, every worker up)."""
+    deadline = time.monotonic() + timeout
+    while server.output().count(line) < count:
+        assert time.monotonic() < deadline, f"{count} x {line!r} not logged:\n{server.output()}"
+        time.sleep(0.05)
+
+
+def _started(args: tuple[str, ...], folder: Path) -> tuple[contextlib.ExitStack, ServerProcess]:
+    stack = contextlib.ExitStack()
+    return stack, stack.enter_context(serve(*args, folder=folder))
+
+
+class Fleet:
+    """Server processes on one store: one serving, the others started ahead to replace it.
+
+    Why spares: starting a server takes seconds, longer than a short lease; a replacement that
+    is already up lets a key stranded in progress by a crash be seen while its lease still runs,
+    and starting them all at once, before any traffic, keeps the test short.
+    """
+
+    def __init__(self, *args: str, folder: Path, spares: int) -> None:
+        self._stack = contextlib.ExitStack()
+        with ThreadPoolExecutor(max_workers=spares + 1) as pool:
+            starts = [pool.submit(_started, args, folder) for _ in range(spares + 1)]
+        failures = [error for error in (start.exception() for start in starts) if error]
+        for start in starts:
+            if start.exception() is None:
+                self._stack.enter_context(start.result()[0])
+        if failures:
+            self._stack.close()
+            raise failures[0]
+        self._servers = [start.result()[1] for start in starts]
+        self.server = self._servers.pop(0)
+        self.port = port_of(self.server)
+
+    def kill(self) -> None:
+        """SIGKILL the serving process: no shutdown, no flush, open transactions cut off."""
+        self.server.process.kill()
+        self.server.process.wait(timeout=10)
+
+    def promote(self) -> None:
+        """Send traffic to the next spare from now on."""
+        self.server = self._servers.pop(0)
+        self.port = port_of(self.server)
+
+    def close(self) -> None:
+        """Stop every running server gracefully."""
+        self._stack.close()
 
 
 @dataclass(frozen=True, slots=True)
