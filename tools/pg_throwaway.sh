@@ -24,8 +24,12 @@ usage() {
 
 find_bin() {
   if [[ -n "${PG_BIN:-}" ]]; then
-    echo "$PG_BIN"
-    return
+    if [[ -x "$PG_BIN/initdb" ]]; then
+      echo "$PG_BIN"
+      return
+    fi
+    echo "no PostgreSQL server binaries: PG_BIN=$PG_BIN has no initdb" >&2
+    exit "$NOT_INSTALLED"
   fi
   local newest
   newest=$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1 || true)
