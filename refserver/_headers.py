@@ -17,6 +17,7 @@ _TRACK_ID = "zuora-track-id"
 _ENTITIES = "zuora-entity-ids"
 _ORGS = "zuora-org-ids"
 _ANSWERED_ELSEWHERE = frozenset({"content-encoding", "accept-encoding"})
+_SHOWN_NAME = 64  # characters of a header name quoted in a 400; names can be any length
 
 
 def _violation(rule: HeaderRule, value: str) -> str | None:
@@ -50,8 +51,11 @@ class ContractHeaderPolicy:
         """Raise 400 for a header outside its limits, 403 for entities or orgs out of reach."""
         for name, value in headers.items():
             if len(value) > self._max_value:
+                shown = name if len(name) <= _SHOWN_NAME else f"{name[:_SHOWN_NAME]}..."
                 raise Problem.of(
-                    400, INVALID_VALUE, f"Header {name} is longer than {self._max_value} characters"
+                    400,
+                    INVALID_VALUE,
+                    f"Header {shown} is longer than {self._max_value} characters",
                 )
         for rule in self._rules:
             given = headers.get(rule.name)
