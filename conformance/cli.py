@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from conformance.profiles import Profile
-from conformance.properties import PROPERTIES
 from conformance.report import render_summary, write_html, write_junit
 from conformance.results import SuiteResult
-from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
+from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite, selection
 from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["main", "options_from"]
@@ -82,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "--max-examples",
         type=_positive,
         default=_env("MAX_EXAMPLES", str(DEFAULT_MAX_EXAMPLES)),
-        help="fuzzing cases; properties run a tenth of it (MAX_EXAMPLES)",
+        help="fuzzing cases; each property runs a fifth of it (MAX_EXAMPLES)",
     )
     add(
         "--workers",
@@ -124,7 +123,8 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         default="",
         metavar="NAMES",
-        help="comma-separated property tests to run (default: every one), e.g. key_limits_hold",
+        help="comma-separated tests to run (default: all): Schemathesis phases (examples, "
+        "coverage, fuzzing) and property tests, e.g. fuzzing,key_limits_hold",
     )
     add(
         "--soak",
@@ -146,9 +146,10 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
-    unknown = only - {spec.name for spec in PROPERTIES}
-    if unknown:
-        parser.error(f"--only names no property test {', '.join(sorted(unknown))}")
+    try:
+        selection(only)
+    except ValueError as error:
+        parser.error(str(error))
     options = SuiteOptions(
         target=args.target,
         token=args.token,

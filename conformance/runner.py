@@ -24,15 +24,15 @@ from conformance.profiles import Profile
 from conformance.properties import PROPERTIES, Liveness, PropertySpec
 from conformance.property_phase import PropertyPlan, run_properties
 from conformance.results import FailureRecord, SuiteResult
-from conformance.schema_phase import SchemaPlan, run_schema_phase
+from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
 from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
 from conformance.tally import Tally
 from conformance.target import EmbeddedServer, TargetError, probe
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "SuiteOptions", "run_suite"]
+__all__ = ["DEFAULT_MAX_EXAMPLES", "SuiteOptions", "run_suite", "selection"]
 
 DEFAULT_MAX_EXAMPLES = 50  # fuzzing cases; with coverage and properties, under a minute here
-PROPERTY_SHARE = 10  # a property runs max_examples / 10 examples (each is several requests)
+PROPERTY_SHARE = 5  # a property runs max_examples / 5 examples (each is several requests)
 _SEED_BITS = 32
 
 
@@ -52,7 +52,7 @@ class SuiteOptions:
     timeout: float = 10.0
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
-    only: frozenset[str] = frozenset()  # property tests to run (by name); empty: every one
+    only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
 
     @property
     def property_examples(self) -> int:
@@ -83,13 +83,17 @@ def _resolved_seed(options: SuiteOptions) -> SuiteOptions:
     return options
 
 
-def _selected(only: frozenset[str]) -> tuple[PropertySpec, ...]:
-    """The property tests `only` names, in the suite's order; every one when it names none."""
-    unknown = only - {spec.name for spec in PROPERTIES}
+def selection(only: frozenset[str]) -> tuple[frozenset[str], tuple[PropertySpec, ...]]:
+    """The Schemathesis phases and property tests `only` names; all of them when it names none."""
+    known = (*TESTING_PHASES, *(spec.name for spec in PROPERTIES))
+    unknown = only - set(known)
     if unknown:
-        known = ", ".join(spec.name for spec in PROPERTIES)
-        raise ValueError(f"unknown property test {', '.join(sorted(unknown))}; known: {known}")
-    return tuple(spec for spec in PROPERTIES if not only or spec.name in only)
+        raise ValueError(
+            f"--only names no test {', '.join(sorted(unknown))}; known: {', '.join(known)}"
+        )
+    if not only:
+        return frozenset(TESTING_PHASES), PROPERTIES
+    return only & frozenset(TESTING_PHASES), tuple(s for s in PROPERTIES if s.name in only)
 
 
 def _split(specs: tuple[PropertySpec, ...], parts: int) -> list[tuple[PropertySpec, ...]]:
@@ -102,7 +106,8 @@ def _run_phases(
     tokens = {"TOKEN": options.token} | ({"TOKEN2": options.token2} if options.token2 else {})
     keys = KeySpace(secrets.token_hex(4))
     jobs: list[Callable[[], str | None]] = []
-    if "schema" in options.phases:
+    schema_phases, properties = selection(options.only)
+    if "schema" in options.phases and schema_phases:
         plan = SchemaPlan(
             target=url,
             token=options.token,
@@ -110,6 +115,7 @@ def _run_phases(
             seed=options.seed,
             deterministic=options.seed is None and options.hypothesis_profile == "ci",
             timeout=options.timeout,
+            phases=schema_phases,
         )
         jobs.append(
             lambda: run_schema_phase(
@@ -122,7 +128,7 @@ def _run_phases(
             )
         )
     client = Client(url, timeout=options.timeout, tokens=tokens)
-    if "properties" in options.phases:
+    if "properties" in options.phases and properties:
         property_plan = PropertyPlan(
             examples=options.property_examples,
             hypothesis_profile=options.hypothesis_profile,
@@ -130,7 +136,7 @@ def _run_phases(
             has_second_tenant=bool(options.token2),
         )
         liveness = Liveness()
-        for group in _split(_selected(options.only), max(1, options.workers - 1)):
+        for group in _split(properties, max(1, options.workers - 1)):
             jobs.append(
                 lambda group=group: run_properties(  # type: ignore[misc]
                     group,
@@ -173,7 +179,7 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
         )
 
     try:
-        _selected(options.only)
+        selection(options.only)
     except ValueError as error:
         return result(options.target or "embedded reference server", None, str(error))
     try:

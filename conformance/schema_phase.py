@@ -7,6 +7,7 @@ single-response checks. Results go into the run's tally check by check.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import StopReason, events, from_schema
 
+from conformance.checks._compare import masked
 from conformance.checks.builtin import (
     BUILTIN_CHECKS,
     NEGATIVE_EXPECTED,
@@ -29,10 +31,10 @@ from conformance.results import FailureRecord
 from conformance.schema_cases import CaseAdjuster, adjusting
 from conformance.tally import Tally
 
-__all__ = ["SchemaPlan", "run_schema_phase", "schemathesis_config"]
+__all__ = ["TESTING_PHASES", "SchemaPlan", "run_schema_phase", "schemathesis_config"]
 
-_TESTING_PHASES = ("examples", "coverage", "fuzzing")
-_QUOTED_BODY_BYTES = 300  # of a failing answer's body, quoted in the failure message
+TESTING_PHASES = ("examples", "coverage", "fuzzing")
+_QUOTED_BODY_CHARACTERS = 300  # of a failing answer's body, quoted in the failure message
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class SchemaPlan:
     seed: int | None
     deterministic: bool
     timeout: float
+    phases: frozenset[str] = frozenset(TESTING_PHASES)
 
 
 def _enabled_checks(context: RunContext) -> list[str]:
@@ -81,7 +84,8 @@ def schemathesis_config(plan: SchemaPlan, context: RunContext) -> dict[str, Any]
             "deterministic": plan.deterministic,
             "mode": "all",
         },
-        "phases": {"stateful": {"enabled": False}},
+        "phases": {name: {"enabled": name in plan.phases} for name in TESTING_PHASES}
+        | {"stateful": {"enabled": False}},
         "checks": checks,
         "warnings": False,
     }
@@ -105,8 +109,12 @@ def _with_received(message: str, recorder: Any, case_id: str) -> str:
     response = interaction.response if interaction is not None else None
     if response is None or "Received:" in message:
         return message
-    body = response.content[:_QUOTED_BODY_BYTES].decode("utf-8", "replace")
-    return f"{message.rstrip()}\nReceived: {response.status_code} {body}"
+    try:
+        # Server-made ids masked, so one failure seen many times is reported once.
+        body = json.dumps(masked(json.loads(response.content)), ensure_ascii=False)
+    except ValueError:
+        body = response.content.decode("utf-8", "replace")
+    return f"{message.rstrip()}\nReceived: {response.status_code} {body[:_QUOTED_BODY_CHARACTERS]}"
 
 
 def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
@@ -152,8 +160,7 @@ def run_schema_phase(
                 phase = str(event.phase.value)
                 cases[phase] = cases.get(phase, 0) + _record(event.recorder, tally, secrets)
             elif (
-                isinstance(event, events.PhaseFinished)
-                and event.phase.name.value in _TESTING_PHASES
+                isinstance(event, events.PhaseFinished) and event.phase.name.value in TESTING_PHASES
             ):
                 name = event.phase.name.value
                 progress(

@@ -34,6 +34,7 @@ __all__ = [
     "schemathesis_pair",
     "sent",
     "silent_server",
+    "stalling_server",
     "zuora_profile",
 ]
 
@@ -197,6 +198,60 @@ def silent_server() -> Iterator[str]:
     """A loopback server that reads each request and never answers."""
     with _tcp_server(_never_answer) as url:
         yield url
+
+
+class _StallingServer(ThreadingHTTPServer):
+    """Counts requests; after `answers` of them, every request waits for the server to stop."""
+
+    def __init__(self, answers: int) -> None:
+        super().__init__(("127.0.0.1", 0), _StallingHandler)
+        self.daemon_threads = True
+        self.answers = answers
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+
+class _StallingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _StallingServer
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.answers -= 1
+            stall = self.server.answers < 0
+        if stall:
+            self.server.stopping.wait(_SOCKET_SECONDS)
+            return
+        body = json_bytes(
+            {"success": False, "processId": "P", "reasons": [{"code": 53600020, "message": "m"}]}
+        )
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@contextmanager
+def stalling_server(*, answers: int) -> Iterator[str]:
+    """A loopback HTTP server that answers `answers` requests, then stops answering."""
+    server = _StallingServer(answers)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=_SOCKET_SECONDS)
 
 
 class _JunkHandler(BaseHTTPRequestHandler):

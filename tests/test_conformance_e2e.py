@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from conformance import CheckStatus, Profile, SuiteOptions, run_suite
-from tests._conformance_fixtures import garbage_server, junk_http_server, silent_server
+from tests._conformance_fixtures import (
+    garbage_server,
+    junk_http_server,
+    silent_server,
+    stalling_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 _RUN_SECONDS = 240  # bound on one whole run in a test; the default run takes well under a minute
@@ -139,6 +144,19 @@ def test_a_target_that_hangs_exits_quickly_without_a_traceback(tmp_path: Path) -
     assert finished.returncode in (1, 2)
     assert "Traceback" not in finished.stderr + finished.stdout
     assert finished.stderr.strip() == f"conformance: {target} did not answer within 1 s"
+
+
+def test_a_target_that_stops_answering_mid_run_ends_it_with_2() -> None:
+    with stalling_server(answers=6) as target:
+        started = time.monotonic()
+        options = SuiteOptions(
+            target=target, timeout=1.0, token2=None, phases=frozenset({"properties"})
+        )
+        result = run_suite(options)
+    assert time.monotonic() - started < _QUICK_SECONDS
+    assert result.exit_code == 2
+    assert result.problem is not None
+    assert result.problem.startswith("the target stopped answering")
 
 
 def test_run_suite_names_the_promises_a_junk_server_breaks() -> None:

@@ -171,3 +171,16 @@ def test_bad_options_exit_2_with_one_line(
     error = capsys.readouterr().err
     assert error.startswith("conformance: ")
     assert error.count("\n") == 1
+
+
+def test_the_readme_lists_every_check_with_its_guard() -> None:
+    readme = (TESTS.parent / "conformance" / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for info in CHECKS.values():
+        assert info.name in rows, info.name
+        assert info.guards.label in rows[info.name], info.name
+        assert info.zuora.treatment.value in rows[info.name], info.name
