@@ -1,0 +1,123 @@
+"""The asyncio twin of `ResilientClient`: the same policy, checks and results, awaited."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from fulfillments_client import AuthenticatedClient
+from fulfillments_client.api.fulfillments import create_fulfillment
+from fulfillments_client.models import CreateFulfillmentsRequest
+from fulfillments_client.types import UNSET
+
+from resilient_client._core import Call, FulfillmentsResult, request_body
+from resilient_client._policy import RETRIED_ERRORS, RetryPolicy
+from resilient_client._transport import AsyncGzipTransport, last_response
+
+__all__ = ["AsyncResilientClient"]
+
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # the generated parser's
+
+
+class AsyncResilientClient:
+    """Creates fulfillments with retries, header checks, gzip bodies and typed headers."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        policy: RetryPolicy | None = None,
+        compress_over: int | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._jitter = jitter
+        transport = AsyncGzipTransport(httpx.AsyncHTTPTransport(), compress_over)
+        self.api = AuthenticatedClient(
+            base_url=base_url,
+            token=token,
+            timeout=httpx.Timeout(self.policy.attempt_timeout),
+            httpx_args={"transport": transport},
+        )
+
+    async def create_fulfillment(
+        self,
+        body: CreateFulfillmentsRequest | Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        track_id: str | None = None,
+        entity_ids: str | None = None,
+        org_ids: str | None = None,
+        version: str | None = None,
+    ) -> FulfillmentsResult:
+        """See `ResilientClient.create_fulfillment`."""
+        headers = {
+            "Zuora-Track-Id": track_id,
+            "Zuora-Entity-Ids": entity_ids,
+            "Zuora-Org-Ids": org_ids,
+            "Zuora-Version": version,
+        }
+        call = Call(
+            self.policy,
+            idempotency_key,
+            headers,
+            clock=self._clock,
+            wall_clock=self._wall_clock,
+            jitter=self._jitter,
+        )
+        model = request_body(body)
+        while True:
+            outcome = await self._attempt(call, model)
+            if isinstance(outcome, FulfillmentsResult):
+                return outcome
+            await self._sleep(outcome)
+
+    async def _attempt(
+        self, call: Call, model: CreateFulfillmentsRequest
+    ) -> FulfillmentsResult | float:
+        last_response.set(None)
+        try:
+            response = await create_fulfillment.asyncio_detailed(
+                client=self.api,
+                body=model,
+                idempotency_key=call.key,
+                zuora_track_id=call.headers.get("Zuora-Track-Id", UNSET),
+                zuora_entity_ids=call.headers.get("Zuora-Entity-Ids", UNSET),
+                zuora_org_ids=call.headers.get("Zuora-Org-Ids", UNSET),
+                zuora_version=call.headers.get("Zuora-Version", UNSET),
+            )
+        except RETRIED_ERRORS as error:
+            return call.judge(None, {}, b"", None, error)
+        except _PARSE_ERRORS:
+            raw = last_response.get()
+            if raw is None:
+                raise
+            return call.judge(raw.status_code, raw.headers, raw.content, None)
+        return call.judge(response.status_code, response.headers, response.content, response.parsed)
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.api.get_async_httpx_client().aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.aclose()
