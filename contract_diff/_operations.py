@@ -192,6 +192,8 @@ def _compare_request_body(ctx: Context, old: Any, new: Any, here: Where) -> None
             "request body made required",
             CLIENTS,
         )
+    elif old.get("required") and not new.get("required"):
+        ctx.add(here.down("required"), "request-body-made-optional", "request body made optional")
     _compare_content(
         ctx,
         old.get("content") or {},

@@ -350,6 +350,11 @@ EDITS: list[Any] = [
         id="description-changed",
     ),
     pytest.param(
+        _set("components.requestBodies.CreateFulfillmentsRequest.required", False),
+        {("request-body-made-optional", OK)},
+        id="request-body-made-optional",
+    ),
+    pytest.param(
         _set("info.version", "1.1.0"), {("info-version-changed", OK)}, id="minor-version-bump"
     ),
     # Published policies and generated names.
