@@ -163,12 +163,13 @@ class LiveServer:
     port: int
     log: Path
 
-    def rss_kib(self) -> int:
-        """The server's resident memory in KiB, from /proc."""
+    def memory_kib(self) -> tuple[int, int]:
+        """The server's resident and peak resident memory in KiB (VmRSS, VmHWM from /proc)."""
+        fields = {}
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise AssertionError("no VmRSS line")
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+        return int(fields["VmRSS"][0]), int(fields["VmHWM"][0])
 
     def output(self) -> str:
         """Everything the server has printed so far."""
