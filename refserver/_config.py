@@ -1,7 +1,8 @@
 """Server configuration: where the store is, which tenants exist and what each token may do.
 
 Without a tokens file two development tenants exist (tokens `dev-token` and `dev-token-2`,
-OAuth client `dev-client` / `dev-secret` for the first), in default mode: every line item
+OAuth clients `dev-client` and `DEV_SDK_CLIENT_ID`, secret `dev-secret`, for the first), in
+default mode: every line item
 the contract accepts is accepted. A tokens file (YAML, see the README) replaces them.
 """
 
@@ -18,6 +19,7 @@ from refserver._contract import DEFAULT_SPEC
 
 __all__ = [
     "DEFAULT_UNIT_PRICE",
+    "DEV_SDK_CLIENT_ID",
     "Client",
     "LineItem",
     "Quotas",
@@ -27,6 +29,7 @@ __all__ = [
     "load_tokens_file",
 ]
 
+DEV_SDK_CLIENT_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_UNIT_PRICE = 30.0  # Zuora's fulfillment tutorial bills its return at 30 per unit
 _DEV_SECRET = "refserver-development-secret"  # signs OAuth tokens when no file names one
 _BOOKED = "Booked"
@@ -113,7 +116,11 @@ def dev_tenants() -> tuple[dict[str, Tenant], dict[str, str], dict[str, Client]]
     return (
         {"1": one, "2": two},
         {"dev-token": "1", "dev-token-2": "2"},
-        {"dev-client": Client("dev-client", "dev-secret", "1")},
+        {
+            "dev-client": Client("dev-client", "dev-secret", "1"),
+            # Zuora's client ids are 36-character UUIDs, and its SDK refuses any other length
+            DEV_SDK_CLIENT_ID: Client(DEV_SDK_CLIENT_ID, "dev-secret", "1"),
+        },
     )
 
 

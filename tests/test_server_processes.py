@@ -5,12 +5,13 @@ from __future__ import annotations
 import signal
 import socket
 import sqlite3
+import time
 from pathlib import Path
 
 import httpx
 import orjson
 
-from tests._server_fixtures import assert_conforms, body, serve
+from tests._server_fixtures import LINE_ITEM, ROOT, assert_conforms, body, fulfillment, serve
 
 AUTH = {"Authorization": "Bearer dev-token", "Content-Type": "application/json"}
 
@@ -129,3 +130,49 @@ def test_several_workers_serve_one_port(tmp_path: Path) -> None:
         assert {a.status_code for a in answers} == {200}
         assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 15
     assert _count(tmp_path / "store.db") == 5
+
+
+def test_tokens_file_and_spec_options(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(
+        f"""
+tenants:
+  - id: acme
+    tokens: [acme-token]
+    concurrency_limit: 1
+    line_items: [{{id: {LINE_ITEM}}}]
+""",
+        encoding="utf-8",
+    )
+    spec = tmp_path / "fulfillments.yaml"
+    text = (ROOT / "openapi" / "fulfillments.yaml").read_text(encoding="utf-8")
+    spec.write_text(text.replace("thresholdBytes: 1000", "thresholdBytes: 100"), encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    acme = {**AUTH, "Authorization": "Bearer acme-token"}
+    payload = orjson.dumps(body())
+    with serve(
+        "--store", store, "--tokens", str(tokens), "--spec", str(spec), folder=tmp_path
+    ) as server:
+        assert _post(server.url, payload).status_code == 401  # dev tenants are gone
+        created = _post(server.url, payload, {**acme, "Accept-Encoding": "gzip"})
+        assert created.status_code == 200
+        assert created.headers["content-encoding"] == "gzip"  # the spec's threshold, not 1000
+        unknown = orjson.dumps(body() | {"fulfillments": [fulfillment(orderLineItemId="f" * 32)]})
+        assert _post(server.url, unknown, acme).json()["reasons"][0]["code"] == 53600040
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/fulfillments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer acme-token\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(payload), payload[:10])
+            )
+            deadline = time.monotonic() + 5
+            busy = _post(server.url, payload, acme)
+            while busy.status_code != 429 and time.monotonic() < deadline:
+                busy = _post(server.url, payload, acme)  # until the slow request is counted
+            assert busy.status_code == 429
+            assert busy.headers["concurrency-limit-remaining"] == "0"
+            sock.sendall(payload[10:])
+            sock.settimeout(10)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        assert _post(server.url, payload, acme).status_code == 200
