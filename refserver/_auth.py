@@ -2,7 +2,8 @@
 
 Signed tokens carry their tenant and expiry and are verified with the configured secret, so
 a token issued by one server process works in every other process that shares the secret.
-Tokens are compared through their SHA-256 digests with `hmac.compare_digest` and never logged.
+Tokens are compared through their SHA-256 digests with `hmac.compare_digest`, a presented token
+against every configured one, and never logged.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class TokenAuthenticator:
 
     def __init__(self, config: ServerConfig) -> None:
         self._tenants = config.tenants
-        self._static = {_digest(token): tenant for token, tenant in config.tokens.items()}
+        self._static = tuple((_digest(token), tenant) for token, tenant in config.tokens.items())
         self._clients = config.clients
         self._secret = config.oauth_secret.encode("utf-8")
         self._ttl = config.token_ttl_seconds
@@ -56,11 +57,11 @@ class TokenAuthenticator:
         if token.startswith(_PREFIX + "."):
             return self._signed(token, now)
         digest = _digest(token)
-        tenant_id = self._static.get(digest)
-        if tenant_id is None:
-            hmac.compare_digest(digest, digest)  # same work whether or not the token exists
-            return None
-        return self._tenants.get(tenant_id)
+        tenant_id: str | None = None
+        for known, owner in self._static:  # all compared: the time never tells which one matched
+            if hmac.compare_digest(known, digest):
+                tenant_id = owner
+        return None if tenant_id is None else self._tenants.get(tenant_id)
 
     def _signed(self, token: str, now: float) -> Tenant | None:
         parts = token.split(".")
