@@ -32,6 +32,7 @@ from resilient_client import (
     ResilientClient,
     RetriesExhausted,
     RetryPolicy,
+    UnexpectedResponse,
 )
 from resilient_client._info import retry_after_seconds
 from resilient_client._policy import is_retried_status
@@ -367,6 +368,28 @@ def test_a_401_from_the_server_is_not_retried(
         pytest.raises(CorrectionNeeded, match="get a new token"),
     ):
         client.create_fulfillment(_order(_line_item()))
+    assert len(running.exchanges) == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        pytest.param(answer(404), "404 Not Found is not an answer this call retries", id="404"),
+        pytest.param(
+            answer(200, body=b'{"success": true}'),
+            "the body is not a CreateFulfillmentsResponse",
+            id="200-without-fulfillments",
+        ),
+    ],
+)
+def test_an_answer_the_contract_does_not_describe_is_not_retried(
+    proxy: ProxyFactory, fake_time: FakeTime, step: Step, message: str
+) -> None:
+    running = proxy(step)
+    with _client(running.url, fake_time) as client, pytest.raises(UnexpectedResponse) as caught:
+        client.create_fulfillment(_order(_line_item()))
+    assert message in str(caught.value)
+    assert caught.value.status == step.status
     assert len(running.exchanges) == 1
 
 
