@@ -162,6 +162,7 @@ class LiveServer:
     pid: int
     port: int
     log: Path
+    store_url: str
 
     def memory_kib(self) -> tuple[int, int]:
         """The server's resident and peak resident memory in KiB (VmRSS, VmHWM from /proc)."""
@@ -208,7 +209,7 @@ def live_server(folder: Path, *args: str) -> Iterator[LiveServer]:
     store = f"sqlite:///{(folder / 'hostile.db').resolve()}"
     with serve("--store", store, *args, folder=folder) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        yield LiveServer(server.process.pid, port, server.log)
+        yield LiveServer(server.process.pid, port, server.log, store)
         assert server.process.poll() is None, f"the server died:\n{server.output()}"
 
 
