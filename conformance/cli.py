@@ -185,16 +185,15 @@ def _finish(result: SuiteResult, report_dir: Path) -> int:
 
 def _soak(options: SuiteOptions, runs: int, report_dir: Path) -> int:
     first = options.seed if options.seed is not None else random.getrandbits(_SEED_BITS)
-    result: SuiteResult | None = None
     for index in range(runs):
         seed = first + index
         print(f"soak      run {index + 1}/{runs}, seed {seed}", flush=True)
         result = run_suite(replace(options, seed=seed), progress=_progress)
-        if result.exit_code != 0:
-            print(f"soak      stopped at run {index + 1}: seed {seed} fails", flush=True)
-            break
-    assert result is not None
-    return _finish(result, report_dir)
+        if result.exit_code != 0 or index == runs - 1:
+            if result.exit_code != 0:
+                print(f"soak      stopped at run {index + 1}: seed {seed} fails", flush=True)
+            return _finish(result, report_dir)
+    raise ValueError("a soak runs at least once")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

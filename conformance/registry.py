@@ -23,12 +23,14 @@ import schemathesis
 from conformance.profiles import STRICT, Guard, Profile, ProfileRule, Treatment
 
 __all__ = [
+    "AREAS",
     "CHECKS",
     "RAW_CHECKS",
     "RESPONSE_CHECKS",
     "CheckInfo",
     "Kind",
     "builtin",
+    "in_report_order",
     "info_of",
     "judge",
     "raw_check",
@@ -66,6 +68,9 @@ class CheckInfo:
         """Shorthand for `rule(profile).treatment`."""
         return self.rule(profile).treatment
 
+
+# The order areas appear in reports: schema conformance first, then the suite's own promises.
+AREAS = ("schema", "headers", "errors", "auth", "gzip", "idempotency", "transport")
 
 CHECKS: dict[str, CheckInfo] = {}
 RESPONSE_CHECKS: list[Callable[..., None]] = []
@@ -123,6 +128,11 @@ def builtin(name: str, catches: str, *, guards: Guard, zuora: ProfileRule = STRI
     info = CheckInfo(name, catches, guards, Kind.SCHEMATHESIS, "schema", zuora)
     _register(info)
     return info
+
+
+def in_report_order() -> list[CheckInfo]:
+    """Every declared check, area by area, in declaration order within an area."""
+    return sorted(CHECKS.values(), key=lambda info: AREAS.index(info.area))
 
 
 def info_of(check: Callable[..., None] | str) -> CheckInfo:

@@ -159,7 +159,7 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
     """Run the suite against `options.target` (or the embedded server) and report what it found."""
     options = _resolved_seed(options)
     started = time.monotonic()
-    spec = str(options.spec)
+    spec = _shown_path(options.spec)
     lock = threading.Lock()
 
     def say(line: str) -> None:
@@ -199,6 +199,14 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             return result(url, tally, problem)
     except (TargetError, ContractError) as error:
         return result(options.target or "embedded reference server", None, str(error))
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it, as people typed it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _failure_line(record: FailureRecord) -> str:

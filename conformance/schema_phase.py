@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 import schemathesis
 from schemathesis.engine import StopReason, events, from_schema
 
@@ -117,6 +118,21 @@ def _with_received(message: str, recorder: Any, case_id: str) -> str:
     return f"{message.rstrip()}\nReceived: {response.status_code} {body[:_QUOTED_BODY_CHARACTERS]}"
 
 
+def _no_answer(error: requests.RequestException, secrets: Mapping[str, str]) -> FailureRecord:
+    """A generated request the target did not answer, as a failure of `answers_every_request`."""
+    request = error.request
+    curl: tuple[str, ...] = ()
+    if isinstance(request, requests.PreparedRequest) and request.url and request.method:
+        raw = request.body
+        body = (
+            raw.encode("utf-8") if isinstance(raw, str) else raw if isinstance(raw, bytes) else None
+        )
+        headers = {name: str(value) for name, value in request.headers.items()}
+        curl = (curl_command(request.method, request.url, headers, body, secrets=secrets),)
+    message = f"Expected: an HTTP response within the timeout\nReceived: {type(error).__name__}"
+    return FailureRecord("answers_every_request", "No HTTP answer", message, curl)
+
+
 def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
     """Feed one scenario's check results into the tally; return how many cases it held."""
     for case_id, nodes in recorder.checks.items():
@@ -167,9 +183,10 @@ def run_schema_phase(
                     f"schema    {name:<10} {cases.get(name, 0):>5} cases  ({event.status.value})"
                 )
             elif isinstance(event, events.NonFatalError):
-                tally.failed(
-                    FailureRecord("answers_every_request", event.info.title, str(event.info), ())
-                )
+                if not isinstance(event.value, requests.RequestException):
+                    problem = f"Schemathesis stopped: {event.info.title}: {event.info.message}"
+                    continue
+                tally.failed(_no_answer(event.value, secrets))
             elif isinstance(event, events.FatalError):
                 problem = f"Schemathesis could not run: {event.exception}"
             elif (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance.profiles import Profile
-from conformance.registry import CHECKS
+from conformance.registry import in_report_order
 from conformance.results import CheckReport, FailureRecord
 
 __all__ = ["Tally"]
@@ -64,10 +64,11 @@ class Tally:
             return sum(counts.cases for counts in self._counts.values())
 
     def reports(self, profile: Profile) -> tuple[CheckReport, ...]:
-        """One report per declared check, in declaration order."""
+        """One report per declared check, in report order."""
         with self._lock:
             reports = []
-            for name, info in CHECKS.items():
+            for info in in_report_order():
+                name = info.name
                 counts = self._counts.get(name, _Counts())
                 rule = info.rule(profile)
                 reports.append(

@@ -116,13 +116,12 @@ class EmbeddedServer:
             self._process = subprocess.Popen(
                 command, cwd=_REPOSITORY, env=environment, stdout=log, stderr=subprocess.STDOUT
             )
-        self._wait_until_ready(folder / "server.log")
+        self._wait_until_ready(self._process, folder / "server.log")
 
-    def _wait_until_ready(self, log: Path) -> None:
+    def _wait_until_ready(self, process: subprocess.Popen[bytes], log: Path) -> None:
         deadline = time.monotonic() + _START_SECONDS
         while time.monotonic() < deadline:
-            assert self._process is not None
-            code = self._process.poll()
+            code = process.poll()
             if code is not None:
                 lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
                 last = lines[-1] if lines else "no output"

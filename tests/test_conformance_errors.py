@@ -9,6 +9,7 @@ import pytest
 from conformance.checks.errors import (
     documented_error_shape,
     error_shape,
+    nothing_produced_is_null,
     reason_codes_well_formed,
     success_true_on_200,
 )
@@ -130,3 +131,40 @@ def test_success_true_on_200_fails_without_success_true(body: Any) -> None:
 def test_success_true_on_200_passes_on_success_and_ignores_errors() -> None:
     _judge(success_true_on_200, exchange(200, {"success": True, "fulfillments": []}))
     _judge(success_true_on_200, exchange(400, ZUORA_400))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"invoiceNumbers": []},
+        {"creditMemoNumbers": []},
+        {"paidAmount": 0},
+        {"paidAmount": 12.5, "paymentNumber": None},
+    ],
+)
+def test_nothing_produced_is_null_fails_on_empty_lists_and_unpaid_amounts(
+    changes: dict[str, Any],
+) -> None:
+    body = {"success": True, "fulfillments": [], "paymentNumber": None, **changes}
+    with pytest.raises(ErrorBodyViolation):
+        _judge(nothing_produced_is_null, exchange(200, body))
+
+
+def test_nothing_produced_is_null_passes_on_zuoras_nulls_and_real_documents() -> None:
+    nothing = {
+        "success": True,
+        "fulfillments": [],
+        "invoiceNumbers": None,
+        "creditMemoNumbers": None,
+        "paymentNumber": None,
+        "paidAmount": None,
+    }
+    billed = {
+        **nothing,
+        "invoiceNumbers": ["INV00000001"],
+        "paymentNumber": "P-00000001",
+        "paidAmount": 0,
+    }
+    for body in (nothing, billed, {"success": True, "fulfillments": []}):
+        _judge(nothing_produced_is_null, exchange(200, body))
+    _judge(nothing_produced_is_null, exchange(400, {**ZUORA_400, "invoiceNumbers": []}))

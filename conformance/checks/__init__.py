@@ -10,6 +10,7 @@ from conformance.checks.builtin import BUILTIN_CHECKS
 from conformance.checks.errors import (
     documented_error_shape,
     error_shape,
+    nothing_produced_is_null,
     reason_codes_well_formed,
     success_true_on_200,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "longest_key_length",
     "malformed_key_rejected",
     "no_server_error",
+    "nothing_produced_is_null",
     "other_tenant_never_sees_response",
     "other_tenant_not_blocked",
     "overlong_key_rejected",

@@ -1,4 +1,4 @@
-"""Error-body checks: Zuora's three shapes, its reason codes, and `success` on a 200.
+"""Error-body checks: Zuora's three shapes, its reason codes, and `success` and nulls on a 200.
 
 | status            | shape                                                    | guards    |
 |-------------------|----------------------------------------------------------|-----------|
@@ -9,6 +9,10 @@
 
 A reason code is 8 digits: a 6-digit resource code (5xxxxx and 6xxxxx for resources, 9xxxxx
 for authentication) and a 2-digit category from Zuora's error model, as a number or a string.
+
+A 200 says `success: true`, and reports what was not produced with `null` (never `[]` or `0`),
+as Zuora's real responses do: `invoiceNumbers`, `creditMemoNumbers`, and `paidAmount` when no
+payment was collected.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = [
     "ZUORA_CATEGORIES",
     "documented_error_shape",
     "error_shape",
+    "nothing_produced_is_null",
     "reason_codes_well_formed",
     "success_true_on_200",
 ]
@@ -57,6 +62,7 @@ ZUORA_CATEGORIES = {
 _RESOURCE_FIRST_DIGITS = frozenset("569")  # resource codes 500000-679999, auth codes 9xxxxx
 _REASON_CODE_DIGITS = 8
 _SHAPED_BY_ZUORA = frozenset({400, 401, 403})
+_NULL_WHEN_NONE = ("invoiceNumbers", "creditMemoNumbers")  # lists Zuora sends as null, not []
 
 
 def _common_response_problem(body: Any) -> str | None:
@@ -193,4 +199,27 @@ def success_true_on_200(ctx: object, response: ResponseLike, case: RequestLike) 
             "200 without success: true",
             expected="success: true",
             received=f"success: {received}" if isinstance(body, dict) else received,
+        )
+
+
+@response_check(guards=Guard.ZUORA, area="errors")
+def nothing_produced_is_null(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+    """Catches a 200 reporting nothing produced with `[]` or `0` where the contract has `null`."""
+    if not is_operation(case) or response.status_code != 200:
+        return
+    body = body_of(response)
+    if not isinstance(body, dict):
+        return
+    for name in _NULL_WHEN_NONE:
+        if body.get(name) == []:
+            raise ErrorBodyViolation(
+                f"{name} is an empty list",
+                expected=f"{name}: null when none was produced",
+                received=f"{name}: []",
+            )
+    if body.get("paymentNumber") is None and body.get("paidAmount") is not None:
+        raise ErrorBodyViolation(
+            "paidAmount without a payment",
+            expected="paidAmount: null when no payment was collected (paymentNumber: null)",
+            received=f"paidAmount: {shown(body.get('paidAmount'))}, paymentNumber: null",
         )

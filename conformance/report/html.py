@@ -79,10 +79,11 @@ def _row(report: CheckReport) -> str:
 def _failures(reports: tuple[CheckReport, ...]) -> str:
     parts = []
     for report in reports:
-        for failure in report.failures:
+        for number, failure in enumerate(report.failures):
             commands = "".join(f"<pre>{escape(command)}</pre>" for command in failure.curl)
+            anchor = report.name if number == 0 else f"{report.name}-{number + 1}"
             parts.append(
-                f"<div class='failure' id='{escape(report.name)}'><h3>{escape(report.name)}: "
+                f"<div class='failure' id='{escape(anchor)}'><h3>{escape(report.name)}: "
                 f"{escape(failure.title)}</h3><p>Guards {escape(report.info.guards.label)}. "
                 f"{escape(report.info.catches)}</p><pre>{escape(failure.message)}</pre>"
                 f"{'<p>Reproduce with:</p>' + commands if commands else ''}</div>"
