@@ -104,7 +104,7 @@ def _response(tag: str) -> StoredResponse:
 
 def _effects(tenant: str, tag: str) -> Effects:
     row = Fulfillment(
-        tenant, tag.ljust(32, "0"), "F-1", "l" * 32, "Delivery", "Executing", 1.0, tag.encode()
+        tenant, tag.rjust(32, "0"), "F-1", "l" * 32, "Delivery", "Executing", 1.0, tag.encode()
     )
     return Effects((row,))
 
@@ -171,7 +171,7 @@ class _Runner:
 
     async def check_effects(self) -> None:
         for tenant, tag in self.completed:
-            fid = tag.ljust(32, "0")
+            fid = tag.rjust(32, "0")
             assert await self.store.get_fulfillment(tenant, fid) == tag.encode()
             other = "2" if tenant == "1" else "1"
             assert await self.store.get_fulfillment(other, fid) is None

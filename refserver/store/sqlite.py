@@ -7,10 +7,15 @@ log and the next open replays it. Only an operating-system crash or a power cut 
 last few commits, and even then the file stays consistent. `?synchronous=full` in the URL adds
 an fsync per commit for that case, at the cost of a disk flush per write.
 
-Atomicity: `reserve` runs in `BEGIN IMMEDIATE`, which takes the database's write lock before
-reading, so two requests (or two processes) can never both reserve one key. Every call runs
-on one dedicated thread owning the connection, so the event loop never waits on SQLite;
-each call is a single short transaction.
+Atomicity: every write runs in `BEGIN IMMEDIATE`, which takes the database's write lock before
+reading, so two requests (or two processes) can never both reserve one key.
+
+Speed without stalling the event loop: a transaction here takes about 0.1 ms, less than
+handing it to a thread and back (measured: 0.5 ms a call through an executor on a loaded
+two-core machine, 0.17 ms inline). So each call first runs on the event loop through a
+connection that never waits (`busy_timeout=0`); only when another connection or process
+holds the write lock does the call move to the store's own thread, whose connection waits
+up to `_BUSY_TIMEOUT_MS`. Checkpoints, which flush the log to the file, run on that thread too.
 """
 
 from __future__ import annotations
@@ -39,8 +44,11 @@ from refserver.store._records import (
 __all__ = ["SqliteStore"]
 
 _T = TypeVar("_T")
-_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write lock
+_BUSY_TIMEOUT_MS = 10_000  # how long the store's thread waits for another process's write lock
+_CHECKPOINT_EVERY = 1000  # commits between log checkpoints (SQLite's own default page count)
 _SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL"}
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+Work = Callable[[sqlite3.Connection], _T]
 
 
 def _path_of(url: str) -> tuple[Path, str]:
@@ -57,21 +65,34 @@ def _path_of(url: str) -> tuple[Path, str]:
     return Path(raw), _SYNCHRONOUS[level]
 
 
-def _connect(path: Path, synchronous: str) -> sqlite3.Connection:
+def _transaction(conn: sqlite3.Connection, work: Work[_T]) -> _T:
+    """Run `work` in one BEGIN IMMEDIATE transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _connect(path: Path, synchronous: str, busy_ms: int) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run on the store's thread
+
+    def schema(c: sqlite3.Connection) -> None:
         for statement in sql.SCHEMA.split(";"):
             if statement.strip():
-                conn.execute(statement)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+                c.execute(statement)
+
+    _transaction(conn, schema)
+    conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
     return conn
 
 
@@ -100,9 +121,13 @@ def _record(key: ScopedKey, row: tuple[object, ...]) -> IdempotencyRecord:
 class SqliteStore:
     """Keys, fulfillments and counters in one WAL-mode SQLite file."""
 
-    def __init__(self, conn: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
-        self._conn = conn
+    def __init__(
+        self, inline: sqlite3.Connection, waiting: sqlite3.Connection, executor: ThreadPoolExecutor
+    ) -> None:
+        self._inline = inline  # used on the event loop; never waits for a lock
+        self._waiting = waiting  # used on the store's thread; waits for other writers
         self._executor = executor
+        self._commits = 0
 
     @classmethod
     async def open(cls, url: str) -> Self:
@@ -111,29 +136,45 @@ class SqliteStore:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         loop = asyncio.get_running_loop()
         try:
-            conn = await loop.run_in_executor(executor, _connect, path, synchronous)
+            waiting = await loop.run_in_executor(
+                executor, _connect, path, synchronous, _BUSY_TIMEOUT_MS
+            )
+            inline = await loop.run_in_executor(executor, _connect, path, synchronous, 0)
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(conn, executor)
+        return cls(inline, waiting, executor)
 
-    async def _run(self, fn: Callable[[], _T]) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
-
-    def _write(self, fn: Callable[[sqlite3.Connection], _T]) -> Callable[[], _T]:
-        """Wrap `fn` in one BEGIN IMMEDIATE transaction on the store's thread."""
-
-        def run() -> _T:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+    async def _write(self, work: Work[_T]) -> _T:
+        """One write transaction: inline if the lock is free, else on the waiting thread."""
+        try:
+            result = _transaction(self._inline, work)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in _BUSY:
                 raise
-            self._conn.execute("COMMIT")
-            return result
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, _transaction, self._waiting, work)
+        self._commits += 1
+        if self._commits % _CHECKPOINT_EVERY == 0:
+            self._executor.submit(self._checkpoint)
+        return result
 
-        return run
+    def _checkpoint(self) -> None:
+        self._waiting.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _read(self, statement: str, args: tuple[object, ...]) -> tuple[object, ...] | None:
+        """One read: inline, or on the waiting thread in the rare case SQLite reports busy."""
+
+        def work(conn: sqlite3.Connection) -> tuple[object, ...] | None:
+            row: tuple[object, ...] | None = conn.execute(statement, args).fetchone()
+            return row
+
+        try:
+            return work(self._inline)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in _BUSY:
+                raise
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, self._waiting)
 
     async def reserve(
         self, key: ScopedKey, fingerprint: str, *, now: float, ttl: float, lease: float
@@ -152,9 +193,6 @@ class SqliteStore:
                 return None
             return record
 
-        def read() -> IdempotencyRecord | None:
-            return live(self._conn.execute(sql.SELECT_KEY, ident).fetchone())
-
         def claim(conn: sqlite3.Connection) -> Reservation | IdempotencyRecord:
             existing = live(conn.execute(sql.SELECT_KEY, ident).fetchone())
             if existing is not None:
@@ -164,13 +202,10 @@ class SqliteStore:
                 key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
             )
 
-        def run() -> Reservation | IdempotencyRecord:
-            completed = read()  # a replay needs no write lock
-            if completed is not None and completed.state is State.COMPLETED:
-                return completed
-            return self._write(claim)()
-
-        return await self._run(run)
+        completed = live(await self._read(sql.SELECT_KEY, ident))  # a replay needs no write lock
+        if completed is not None and completed.state is State.COMPLETED:
+            return completed
+        return await self._write(claim)
 
     async def complete(
         self, reservation: Reservation, response: StoredResponse, effects: Effects, *, now: float
@@ -178,37 +213,25 @@ class SqliteStore:
         """Store response and effects in one transaction, only while the caller owns the key."""
         k = reservation.key
         headers = orjson.dumps([list(pair) for pair in response.headers])
+        args = (response.status, headers, response.body, k.tenant, k.method, k.path, k.key)
 
         def work(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                sql.COMPLETE,
-                (
-                    response.status,
-                    headers,
-                    response.body,
-                    k.tenant,
-                    k.method,
-                    k.path,
-                    k.key,
-                    reservation.owner,
-                ),
-            )
-            if cursor.rowcount != 1:
+            if conn.execute(sql.COMPLETE, (*args, reservation.owner)).rowcount != 1:
                 return False
             _insert_effects(conn, effects)
             return True
 
-        return await self._run(self._write(work))
+        return await self._write(work)
 
     async def release(self, reservation: Reservation) -> None:
         """Delete the in-progress key if the caller still owns it."""
         k = reservation.key
         args = (k.tenant, k.method, k.path, k.key, reservation.owner)
-        await self._run(self._write(lambda conn: conn.execute(sql.RELEASE, args)))
+        await self._write(lambda conn: conn.execute(sql.RELEASE, args))
 
     async def save(self, effects: Effects) -> None:
         """Store the effects of a request without a key in one transaction."""
-        await self._run(self._write(lambda conn: _insert_effects(conn, effects)))
+        await self._write(lambda conn: _insert_effects(conn, effects))
 
     async def allocate(self, tenant: str, counter: str, count: int) -> int:
         """Advance the tenant's counter by `count` under the write lock; return the first."""
@@ -219,37 +242,29 @@ class SqliteStore:
             (last,) = conn.execute(sql.ALLOCATE, (tenant, counter, count)).fetchone()
             return int(last) - count + 1
 
-        return await self._run(self._write(work))
+        return await self._write(work)
 
     async def count_fulfillments(self, tenant: str, order_line_item_id: str) -> int:
         """Count through the (tenant, line item) index."""
-
-        def work() -> int:
-            (n,) = self._conn.execute(sql.COUNT_LINE_ITEM, (tenant, order_line_item_id)).fetchone()
-            return int(n)
-
-        return await self._run(work)
+        row = await self._read(sql.COUNT_LINE_ITEM, (tenant, order_line_item_id))
+        return int(str(row[0])) if row is not None else 0
 
     async def get_fulfillment(self, tenant: str, fulfillment_id: str) -> bytes | None:
         """The stored body through the primary key, scoped to the tenant."""
-
-        def work() -> bytes | None:
-            row = self._conn.execute(sql.GET_FULFILLMENT, (tenant, fulfillment_id)).fetchone()
-            return None if row is None else bytes(row[0])
-
-        return await self._run(work)
+        row = await self._read(sql.GET_FULFILLMENT, (tenant, fulfillment_id))
+        value = None if row is None else row[0]
+        return bytes(value) if isinstance(value, bytes | memoryview) else None
 
     async def purge_expired(self, now: float, *, batch: int = 500) -> int:
         """Delete one small batch, so the write lock is held only briefly."""
-
-        def work(conn: sqlite3.Connection) -> int:
-            return int(conn.execute(sql.PURGE, (now, batch)).rowcount)
-
-        return await self._run(self._write(work))
+        return await self._write(lambda conn: int(conn.execute(sql.PURGE, (now, batch)).rowcount))
 
     async def close(self) -> None:
-        """Close the connection on its own thread, then stop the thread."""
-        await self._run(self._conn.close)
+        """Checkpoint and close both connections, then stop the thread."""
+        self._inline.close()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._checkpoint)
+        await loop.run_in_executor(self._executor, self._waiting.close)
         self._executor.shutdown(wait=True)
 
 
