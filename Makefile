@@ -34,9 +34,12 @@ MAX_EXAMPLES ?=
 WORKERS ?=
 PROFILE ?=
 REPORT_DIR ?= reports
+# Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
+BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
-.PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean
+.PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
+	contract-diff contract-gate
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -71,7 +74,13 @@ lint: $(STAMP) $(NPM_STAMP)  ## Lint the contract (validator + Redocly, all rule
 typecheck: $(STAMP)  ## mypy --strict over the hand-written packages, the tests and the generated client
 	$(BIN)/mypy
 
-test: lint typecheck check-generated  ## The project's own tests (lint, types, stale client, pytest)
+contract-diff: $(STAMP)  ## List every contract change since BASE (a git ref), breaking or compatible
+	$(PY) -m contract_diff --base '$(BASE)'
+
+contract-gate: $(STAMP)  ## Fail on a breaking contract change without a major bump and changelog entry
+	$(PY) -m contract_diff --base auto --gate
+
+test: lint typecheck check-generated contract-gate  ## The project's own tests (lint, types, stale client, contract gate, pytest)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 ci: test conformance  ## What CI runs: the tests, then the suite against the reference server
