@@ -4,7 +4,7 @@
 |---------------|-----------------------------------|---------------------------------------------|
 | SCHEMA        | an advisory lock, for the DDL     | concurrent CREATE IF NOT EXISTS can fail    |
 | RESERVE       | the key's row (insert or update)  | INSERT ON CONFLICT is one atomic decision   |
-| SELECT_RECORD | none (reads the row RESERVE kept) | runs in RESERVE's transaction, lock held    |
+| SELECT_RECORD | none                              | reports the record RESERVE left alone       |
 | COMPLETE      | the key's row, if we own it       | owner check and effects in one transaction  |
 | RELEASE       | the key's row, if we own it       | a row taken over by another owner is kept   |
 | ALLOCATE      | the counter's row                 | the increment is read back under the lock   |
@@ -96,11 +96,13 @@ SCHEMA: Final = (
     """,
 )
 
-# Inserts a fresh in-progress record, or overwrites one that expired or whose lease ran out.
-# A live record is left alone (the WHERE is false) but still locked until the transaction ends,
-# and RETURNING yields nothing. Under READ COMMITTED, ON CONFLICT waits for a concurrent writer
-# of the same key and then decides on the row as that writer committed it, so of any number of
-# concurrent callers exactly one sees a row come back.
+# Inserts a fresh in-progress record, or overwrites one that expired or whose lease ran out; a
+# live record is left alone (the WHERE is false) and RETURNING yields nothing. Under READ
+# COMMITTED, ON CONFLICT waits for a concurrent writer of the same key and then decides on the
+# row as that writer committed it: one atomic decision per caller, never a unique violation, so
+# of any number of concurrent callers in any number of processes exactly one gets a row back.
+# (SELECT ... FOR UPDATE in a transaction would lock nothing while the key is still missing: two
+# callers would both see no row and both insert, and one would have to catch the error.)
 RESERVE: Final = """
     INSERT INTO refserver_idempotency AS r
         (tenant, method, path, key, fingerprint, state, owner,

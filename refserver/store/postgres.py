@@ -38,6 +38,9 @@ _SCHEMES = ("postgresql", "postgres")
 _POOL_MIN = 1  # one warm connection per process; the pool grows on demand
 _POOL_MAX = 10  # per process: 2 workers x 10 stays well under PostgreSQL's default 100
 _POOL_TIMEOUT = 30.0  # seconds a request waits for a free connection before it fails
+# Each retry needs another caller to delete the key between our two statements; five in a row
+# means something is deleting keys in a loop, which is a bug worth an error.
+_RESERVE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +107,18 @@ class PostgresStore:
             "expires_at": now + ttl,
             "lease_until": now + lease,
         }
-        async with self._pool.connection() as conn, conn.transaction():
-            won = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
-            if won is not None:
-                return Reservation(
-                    key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
-                )
-            # RESERVE locked the live row, so it is still there, unchanged, until we commit.
-            row = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
-        if row is None:
-            raise RuntimeError(f"the record of {key} vanished while locked")
-        return _record(key, row)
+        async with self._pool.connection() as conn:
+            for _ in range(_RESERVE_ATTEMPTS):
+                won = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
+                if won is not None:
+                    return Reservation(
+                        key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
+                    )
+                found = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
+                if found is not None:
+                    return _record(key, found)
+                # Released or purged between the two statements: decide again.
+        raise RuntimeError(f"{key} vanished {_RESERVE_ATTEMPTS} times while being reserved")
 
     async def complete(
         self, reservation: Reservation, response: StoredResponse, effects: Effects, *, now: float
