@@ -7,6 +7,7 @@ reason to refuse them; invalid ones break exactly one documented rule each.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import string
@@ -17,9 +18,15 @@ from typing import Any
 from hypothesis import strategies as st
 
 __all__ = [
+    "ACCEPT_ENCODINGS",
+    "CORRUPTIONS",
+    "FIXED_BAD_CREDENTIALS",
+    "INVALID_BODY_RULES",
+    "KEY_BREACHES",
+    "TRACK_ID_BREACHES",
     "TRACK_ID_FORBIDDEN",
+    "UNKNOWN_CODINGS",
     "VISIBLE_ASCII",
-    "accept_encodings",
     "bad_authorizations",
     "corrupt_gzip_bodies",
     "create_requests",
@@ -30,7 +37,6 @@ __all__ = [
     "malformed_keys",
     "order_line_item_ids",
     "track_ids",
-    "unknown_codings",
 ]
 
 VISIBLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
@@ -108,24 +114,23 @@ def create_requests(
     )
 
 
+INVALID_BODY_RULES = (
+    "missing quantity",
+    "missing date",
+    "long description",
+    "short line item id",
+    "wrong type",
+)
+
+
 @st.composite
 def invalid_create_requests(
-    draw: st.DrawFn, *, line_item_ids: Sequence[str] = ()
+    draw: st.DrawFn, *, line_item_ids: Sequence[str] = (), rules: Sequence[str] = INVALID_BODY_RULES
 ) -> tuple[dict[str, Any], str]:
     """A request document that breaks one rule Zuora documents, and the rule it breaks."""
     document = draw(create_requests(line_item_ids=line_item_ids, max_fulfillments=2))
     first = document["fulfillments"][0]
-    rule = draw(
-        st.sampled_from(
-            [
-                "missing quantity",
-                "missing date",
-                "long description",
-                "short line item id",
-                "wrong type",
-            ]
-        )
-    )
+    rule = draw(st.sampled_from(list(rules)))
     if rule == "missing quantity":
         del first["quantity"]
     elif rule == "missing date":
@@ -138,8 +143,10 @@ def invalid_create_requests(
         first["orderLineItemId"] = draw(
             st.text(alphabet="0123456789abcdef", max_size=LINE_ITEM_ID_LENGTH - 1)
         )
-    else:
+    elif rule == "wrong type":
         first["quantity"] = draw(st.sampled_from(["five", None, [], {}]))
+    else:
+        raise ValueError(f"unknown rule {rule!r}")
     return document, rule
 
 
@@ -148,61 +155,63 @@ def track_ids(*, min_size: int = 1, max_size: int = TRACK_ID_MAX) -> st.SearchSt
     return st.text(alphabet=TRACK_ID_ALPHABET, min_size=min_size, max_size=max_size)
 
 
+TRACK_ID_BREACHES = ("too long", *TRACK_ID_FORBIDDEN, "non-ascii")
+
+
 @st.composite
-def invalid_track_ids(draw: st.DrawFn) -> str:
+def invalid_track_ids(draw: st.DrawFn, *, breaches: Sequence[str] = TRACK_ID_BREACHES) -> str:
     """Track ids breaking one of Zuora's limits: too long, a forbidden or a non-ASCII character."""
-    kind = draw(st.sampled_from(["too long", "forbidden", "non-ascii"]))
-    if kind == "too long":
+    breach = draw(st.sampled_from(list(breaches)))
+    if breach == "too long":
         return draw(track_ids(min_size=TRACK_ID_MAX + 1, max_size=TRACK_ID_MAX + 40))
     base = draw(track_ids(min_size=2, max_size=TRACK_ID_MAX - 1))
-    bad = draw(
-        st.sampled_from(TRACK_ID_FORBIDDEN) if kind == "forbidden" else st.sampled_from("éü€中")
-    )
+    bad = breach if breach in TRACK_ID_FORBIDDEN else draw(st.sampled_from("éü€中"))
     at = draw(st.integers(min_value=0, max_value=len(base)))
     return base[:at] + bad + base[at:]
 
 
-def malformed_keys() -> st.SearchStrategy[str]:
+KEY_BREACHES = ("empty", "blank", "non-ascii")
+
+
+def malformed_keys(*, breaches: Sequence[str] = KEY_BREACHES) -> st.SearchStrategy[str]:
     """Idempotency keys outside the published alphabet: empty, with blanks or non-ASCII."""
-    with_blank = st.tuples(
-        st.text(VISIBLE_ASCII, min_size=1, max_size=20),
-        st.text(VISIBLE_ASCII, min_size=1, max_size=20),
-    )
-    return st.one_of(
-        st.just(""),
-        with_blank.map(" ".join),
-        st.text(VISIBLE_ASCII, min_size=1, max_size=20).map(lambda key: key + "é"),
-    )
+    parts = st.text(VISIBLE_ASCII, min_size=1, max_size=20)
+    kinds = {
+        "empty": st.just(""),
+        "blank": st.tuples(parts, parts).map(" ".join),
+        "non-ascii": parts.map(lambda key: key + "é"),
+    }
+    return st.one_of(*(kinds[breach] for breach in breaches))
 
 
-def accept_encodings() -> st.SearchStrategy[str | None]:
-    """Accept-Encoding values that do and do not make gzip acceptable."""
-    return st.sampled_from(
-        [
-            None,
-            "gzip",
-            "gzip, deflate",
-            "deflate, gzip;q=0.5",
-            "*",
-            "identity",
-            "gzip;q=0",
-            "br",
-            "deflate",
-        ]
-    )
-
-
-def unknown_codings() -> st.SearchStrategy[str]:
-    """Content codings the contract does not accept for a request body."""
-    return st.sampled_from(["br", "deflate", "compress", "zstd", "x-unknown"])
+# Accept-Encoding values that do and do not make gzip acceptable (RFC 9110 section 12.5.3).
+ACCEPT_ENCODINGS = (
+    None,
+    "gzip",
+    "gzip, deflate",
+    "deflate, gzip;q=0.5",
+    "*",
+    "identity",
+    "gzip;q=0",
+    "br",
+    "deflate",
+)
+# Content codings the contract does not accept for a request body.
+UNKNOWN_CODINGS = ("br", "deflate", "compress", "zstd", "x-unknown")
+CORRUPTIONS = ("plain", "truncated", "damaged")
 
 
 @st.composite
-def corrupt_gzip_bodies(draw: st.DrawFn, *, documents: st.SearchStrategy[dict[str, Any]]) -> bytes:
+def corrupt_gzip_bodies(
+    draw: st.DrawFn,
+    *,
+    documents: st.SearchStrategy[dict[str, Any]],
+    corruptions: Sequence[str] = CORRUPTIONS,
+) -> bytes:
     """Bodies labelled gzip that are not valid gzip: plain JSON, truncated or damaged members."""
     plain = encoded(draw(documents))
     packed = gzip.compress(plain)
-    kind = draw(st.sampled_from(["plain", "truncated", "damaged"]))
+    kind = draw(st.sampled_from(list(corruptions)))
     if kind == "plain":
         return plain
     if kind == "truncated":
@@ -212,17 +221,25 @@ def corrupt_gzip_bodies(draw: st.DrawFn, *, documents: st.SearchStrategy[dict[st
     return packed[:at] + bytes([packed[at] ^ 0xFF]) + packed[at + 1 :]
 
 
+# Credentials every run tries: none, a bare scheme, and Basic (Zuora's challenge names it).
+FIXED_BAD_CREDENTIALS: tuple[tuple[str | None, str], ...] = (
+    (None, "a request without Authorization"),
+    ("Bearer", "Bearer without a token"),
+    ("Basic dXNlcjpwYXNzd29yZA==", "Basic credentials"),
+)
+
+
 def bad_authorizations(*, known: Sequence[str]) -> st.SearchStrategy[tuple[str | None, str]]:
-    """Authorization values that must get 401, with a description (None: no header at all)."""
+    """Drawn Authorization values that must get 401, with a description of each."""
     wrong = st.text(alphabet=string.ascii_letters + string.digits + "-._", min_size=1, max_size=40)
+    unknown = wrong.filter(lambda token: token not in known)
     return st.one_of(
-        st.just((None, "a request without Authorization")),
-        st.just(("Bearer", "Bearer without a token")),
-        st.just(("Basic dXNlcjpwYXNzd29yZA==", "Basic credentials")),
-        wrong.filter(lambda token: token not in known).map(
-            lambda token: (f"Bearer {token}", "an unknown token")
-        ),
-        wrong.filter(lambda token: token not in known).map(
-            lambda token: (token, "a token without a scheme")
+        unknown.map(lambda token: (f"Bearer {token}", "an unknown token")),
+        unknown.map(lambda token: (token, "a token without a scheme")),
+        st.tuples(wrong, wrong).map(
+            lambda pair: (
+                "Basic " + base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode(),
+                "Basic credentials",
+            )
         ),
     )

@@ -9,14 +9,16 @@
 | key_limits_hold                | longest, overlong, shortest and malformed keys     | n/2      |
 | keys_are_scoped_per_tenant     | other tenant never sees, is not blocked (TOKEN2)   | n/2      |
 | track_ids_are_echoed           | response checks on valid track ids                 | n        |
-| invalid_track_ids_are_refused  | invalid_track_id_rejected                          | n        |
-| responses_are_coded_as_asked   | raw gzip checks on large and small answers         | n        |
+| invalid_track_ids_are_refused  | invalid_track_id_rejected, each kind of breach     | n/2      |
+| responses_are_coded_as_asked   | raw gzip checks, every Accept-Encoding variant     | n/4      |
 | coded_requests_are_understood  | gzip_request_accepted                              | n/2      |
-| broken_codings_are_refused     | corrupt_gzip_rejected, unknown_coding_rejected     | n/2      |
-| bad_credentials_are_refused    | bad_credentials_rejected                           | n        |
-| invalid_bodies_are_refused     | invalid_body_rejected                              | n/2      |
+| broken_codings_are_refused     | each corruption and each unknown coding            | n/2      |
+| bad_credentials_are_refused    | bad_credentials_rejected, fixed and drawn          | n/2      |
+| invalid_bodies_are_refused     | invalid_body_rejected, each documented rule        | n/2      |
 
-`n` is the run's property example count; every property runs at least `MIN_EXAMPLES`.
+`n` is the run's property example count; every property runs at least `MIN_EXAMPLES`. A
+property whose promise has a few distinct variants (each forbidden character, each coding)
+tries every variant in every example, so a bug in one variant cannot hide behind luck.
 """
 
 from __future__ import annotations
@@ -88,10 +90,10 @@ PROPERTIES: tuple[PropertySpec, ...] = (
         judges=("other_tenant_never_sees_response", "other_tenant_not_blocked"),
     ),
     PropertySpec(track_ids_are_echoed),
-    PropertySpec(invalid_track_ids_are_refused),
-    PropertySpec(responses_are_coded_as_asked),
+    PropertySpec(invalid_track_ids_are_refused, share=0.5),
+    PropertySpec(responses_are_coded_as_asked, share=0.25),
     PropertySpec(coded_requests_are_understood, share=0.5),
     PropertySpec(broken_codings_are_refused, share=0.5),
-    PropertySpec(bad_credentials_are_refused),
+    PropertySpec(bad_credentials_are_refused, share=0.5),
     PropertySpec(invalid_bodies_are_refused, share=0.5),
 )

@@ -23,8 +23,13 @@ from conformance.checks.gzip import (
 from conformance.checks.rejections import invalid_body_rejected, invalid_track_id_rejected
 from conformance.properties.harness import Harness
 from conformance.strategies import (
+    ACCEPT_ENCODINGS,
+    CORRUPTIONS,
+    FIXED_BAD_CREDENTIALS,
+    INVALID_BODY_RULES,
+    TRACK_ID_BREACHES,
     TRACK_ID_MAX,
-    accept_encodings,
+    UNKNOWN_CODINGS,
     bad_authorizations,
     corrupt_gzip_bodies,
     create_requests,
@@ -32,7 +37,6 @@ from conformance.strategies import (
     invalid_create_requests,
     invalid_track_ids,
     track_ids,
-    unknown_codings,
 )
 
 __all__ = [
@@ -65,14 +69,15 @@ def track_ids_are_echoed(h: Harness) -> Callable[[], None]:
 
 
 def invalid_track_ids_are_refused(h: Harness) -> Callable[[], None]:
-    """Track ids over 64 characters or with forbidden characters get 400 and are not echoed."""
+    """Each kind of invalid track id (too long, each forbidden character, non-ASCII) gets 400."""
+    breaches = st.tuples(*(invalid_track_ids(breaches=(breach,)) for breach in TRACK_ID_BREACHES))
 
-    @given(document=create_requests(line_item_ids=h.line_item_ids), track_id=invalid_track_ids())
-    def test(document: dict[str, Any], track_id: str) -> None:
+    @given(document=create_requests(line_item_ids=h.line_item_ids), invalid=breaches)
+    def test(document: dict[str, Any], invalid: tuple[str, ...]) -> None:
         with h.example():
-            h.judge(
-                invalid_track_id_rejected, h.post(document, headers={"Zuora-Track-Id": track_id})
-            )
+            for track_id in invalid:
+                answer = h.post(document, headers={"Zuora-Track-Id": track_id})
+                h.judge(invalid_track_id_rejected, answer)
 
     return test
 
@@ -86,15 +91,17 @@ def responses_are_coded_as_asked(h: Harness) -> Callable[[], None]:
             min_fulfillments=LARGE_ANSWER_FULFILLMENTS,
             max_fulfillments=20,
             max_items=3,
-        ),
-        accept=accept_encodings(),
+        )
     )
-    def test(document: dict[str, Any], accept: str | None) -> None:
-        headers = {"Accept-Encoding": accept} if accept is not None else {}
+    def test(document: dict[str, Any]) -> None:
+        small = {"fulfillments": document["fulfillments"][:1]}
         with h.example():
-            h.post(document, headers=headers)
-            h.post({"fulfillments": document["fulfillments"][:1]}, headers=headers)
-            h.post({"fulfillments": []}, headers=headers)
+            # Every Accept-Encoding variant on a large, a small and an error answer.
+            for accept in ACCEPT_ENCODINGS:
+                headers = {"Accept-Encoding": accept} if accept is not None else {}
+                h.post(document, headers=headers)
+                h.post(small, headers=headers)
+                h.post({"fulfillments": []}, headers=headers)
 
     return test
 
@@ -123,18 +130,20 @@ def coded_requests_are_understood(h: Harness) -> Callable[[], None]:
 
 
 def broken_codings_are_refused(h: Harness) -> Callable[[], None]:
-    """A body labelled gzip that is not gzip gets 400; an unknown coding gets 415."""
+    """A body labelled gzip that is not gzip gets 400; each unknown coding gets 415."""
     documents = create_requests(line_item_ids=h.line_item_ids)
-
-    @given(
-        corrupt=corrupt_gzip_bodies(documents=documents),
-        document=documents,
-        coding=unknown_codings(),
+    corrupt = st.tuples(
+        *(corrupt_gzip_bodies(documents=documents, corruptions=(kind,)) for kind in CORRUPTIONS)
     )
-    def test(corrupt: bytes, document: dict[str, Any], coding: str) -> None:
+
+    @given(bodies=corrupt, document=documents)
+    def test(bodies: tuple[bytes, ...], document: dict[str, Any]) -> None:
         with h.example():
-            h.judge(corrupt_gzip_rejected, h.post(corrupt, headers={"Content-Encoding": "gzip"}))
-            h.judge(unknown_coding_rejected, h.post(document, headers={"Content-Encoding": coding}))
+            for body in bodies:
+                h.judge(corrupt_gzip_rejected, h.post(body, headers={"Content-Encoding": "gzip"}))
+            for coding in UNKNOWN_CODINGS:
+                answer = h.post(document, headers={"Content-Encoding": coding})
+                h.judge(unknown_coding_rejected, answer)
 
     return test
 
@@ -144,24 +153,30 @@ def bad_credentials_are_refused(h: Harness) -> Callable[[], None]:
 
     @given(
         document=create_requests(line_item_ids=h.line_item_ids),
-        credentials=bad_authorizations(known=tuple(h.secrets.values())),
+        drawn=bad_authorizations(known=tuple(h.secrets.values())),
     )
-    def test(document: dict[str, Any], credentials: tuple[str | None, str]) -> None:
-        authorization, description = credentials
+    def test(document: dict[str, Any], drawn: tuple[str | None, str]) -> None:
         with h.example():
-            answer = h.post(document, identity=None, authorization=authorization)
-            h.judge(bad_credentials_rejected, answer, description)
+            for authorization, description in (*FIXED_BAD_CREDENTIALS, drawn):
+                answer = h.post(document, identity=None, authorization=authorization)
+                h.judge(bad_credentials_rejected, answer, description)
 
     return test
 
 
 def invalid_bodies_are_refused(h: Harness) -> Callable[[], None]:
-    """Bodies that break a rule Zuora documents get 400 with Zuora's error body."""
+    """Bodies that break each rule Zuora documents get 400 with Zuora's error body."""
+    cases = st.tuples(
+        *(
+            invalid_create_requests(line_item_ids=h.line_item_ids, rules=(rule,))
+            for rule in INVALID_BODY_RULES
+        )
+    )
 
-    @given(case=invalid_create_requests(line_item_ids=h.line_item_ids))
-    def test(case: tuple[dict[str, Any], str]) -> None:
-        document, rule = case
+    @given(cases=cases)
+    def test(cases: tuple[tuple[dict[str, Any], str], ...]) -> None:
         with h.example():
-            h.judge(invalid_body_rejected, h.post(document), rule)
+            for document, rule in cases:
+                h.judge(invalid_body_rejected, h.post(document), rule)
 
     return test
