@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests._server_fixtures import LINE_ITEM, body, fulfillment, in_process
+from tests._server_fixtures import LINE_ITEM, assert_conforms, body, fulfillment, in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +33,7 @@ async def test_other_media_types_get_415(content_type: str | None) -> None:
         response = await app.client.post(
             "/v1/fulfillments", content=orjson.dumps(body()), headers=headers
         )
+        assert_conforms(response)
         assert response.status_code == 415
         assert response.json()["success"] is False
 

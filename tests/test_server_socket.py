@@ -136,3 +136,27 @@ def test_50_concurrent_requests_with_one_key_create_once(
     assert successes
     assert len({(r.content, r.headers["zuora-request-id"]) for r in successes}) == 1
     assert _count(db) - before == 3
+
+
+def test_headers_and_rejections_over_a_socket(server: ServerProcess) -> None:
+    payload = orjson.dumps(body())
+    echoed, _ = _post(server.url, payload, {"Zuora-Track-Id": "t" * 64})
+    assert echoed.headers["zuora-track-id"] == "t" * 64
+    assert int(echoed.headers["ratelimit-remaining"]) < int(echoed.headers["ratelimit-limit"])
+    for bad in ("t" * 65, "a:b", "a b"):
+        rejected, _ = _post(server.url, payload, {"Zuora-Track-Id": bad})
+        assert rejected.status_code == 400
+        assert "zuora-track-id" not in rejected.headers
+    unauthorized, _ = _post(server.url, payload, {"Authorization": "Basic ZGV2"})
+    assert unauthorized.status_code == 401
+    assert unauthorized.headers["www-authenticate"].startswith("Basic realm=Zuora API")
+    forbidden, _ = _post(server.url, payload, {"Zuora-Org-Ids": "elsewhere"})
+    assert forbidden.status_code == 403
+    media, _ = _post(server.url, payload, {"Content-Type": "text/plain"})
+    assert media.status_code == 415
+    coding, _ = _post(server.url, payload, {"Content-Encoding": "br"})
+    assert coding.headers["accept-encoding"] == "gzip, identity"
+    malformed, _ = _post(server.url, b"{", {})
+    assert malformed.json()["reasons"][0]["code"] == 53600090
+    mismatch, _ = _post(server.url, payload, {"Idempotency-Key": "socket-1"})
+    assert mismatch.status_code == 422
