@@ -158,5 +158,6 @@ def test_headers_and_rejections_over_a_socket(server: ServerProcess) -> None:
     assert coding.headers["accept-encoding"] == "gzip, identity"
     malformed, _ = _post(server.url, b"{", {})
     assert malformed.json()["reasons"][0]["code"] == 53600090
-    mismatch, _ = _post(server.url, payload, {"Idempotency-Key": "socket-1"})
+    _post(server.url, payload, {"Idempotency-Key": "socket-h"})
+    mismatch, _ = _post(server.url, orjson.dumps(body(2)), {"Idempotency-Key": "socket-h"})
     assert mismatch.status_code == 422
