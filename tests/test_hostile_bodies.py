@@ -120,6 +120,13 @@ def test_duplicate_keys_mean_the_last_value_as_in_common_json_parsers(
     server.assert_healthy()
 
 
+def test_a_bill_total_beyond_a_double_gets_400_category_20(server: LiveServer) -> None:
+    """Each quantity is a valid double; their bill (quantity x unit price) is not."""
+    payload = orjson.dumps({"fulfillments": [fulfillment(quantity=1.7e308)] * 2})
+    assert_zuora_error(server.post(payload), 400, 20)
+    server.assert_healthy()
+
+
 def test_nul_escapes_inside_strings_are_ordinary_text(server: LiveServer) -> None:
     payload = orjson.dumps(
         {"fulfillments": [fulfillment(description="a\u0000b", externalId="\u0000")]}

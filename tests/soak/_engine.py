@@ -1,0 +1,190 @@
+"""Schemathesis against one server URL: every built-in check, Zuora's reason codes, a tally.
+
+Before a case is sent, it is adjusted so that what it claims to be stays true:
+
+| adjustment                             | why                                                 |
+|----------------------------------------|-----------------------------------------------------|
+| `Content-Encoding: gzip` -> `identity` | the generator sends plain JSON under the gzip label;|
+|                                        | real gzip has its own socket tests                  |
+| each valid Idempotency-Key made new    | a repeated key meets a stored answer (replay, 422)  |
+| positive cases keep the rules of       | `collectPayment` needs `runBilling` (...): the      |
+| `processingOptions`                    | contract answers a breach with 400, documented      |
+| positive quantities under 1e300        | a bill total beyond a double gets 400 (category 20);|
+|                                        | the body battery has a row for that rule            |
+
+The Schemathesis hook and check are global; they act only while a soak run is active.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.engine import events, from_schema
+
+from tests._server_fixtures import contract
+
+__all__ = ["SoakTally", "run_schemathesis"]
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi" / "fulfillments.yaml"
+_MAX_QUANTITY = 1e300  # times the unit price and a few items, still a finite double
+_NEGATIVE_EXPECTED = ["400", "401", "403", "409", "413", "415", "422", "429"]
+_POSITIVE_EXPECTED = ["200", "401", "403", "409", "413", "429"]
+_CATEGORIES = {  # status -> the reason categories the contract allows for it
+    400: {20, 21, 22, 30, 90},
+    409: {50},
+    413: {20},
+    415: {20},
+    422: {30},
+    429: {70},
+    500: {60},
+}
+_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+
+
+@dataclass
+class SoakTally:
+    """What one run saw: cases, answers by status, failures by check, lost requests."""
+
+    cases: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    network_errors: int = 0
+    fatal: str | None = None
+
+    @property
+    def server_errors(self) -> int:
+        """Answers with a 5xx status."""
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+
+_active = threading.Event()
+
+
+def _adjust(case: Any) -> None:
+    headers = case.headers
+    if headers:
+        for name in list(headers):
+            value = headers[name]
+            if name.lower() == "content-encoding" and str(value).strip().lower() == "gzip":
+                headers[name] = "identity"
+            if name.lower() == "idempotency-key" and _valid_key(value):
+                headers[name] = uuid.uuid4().hex
+    meta = case.meta
+    if isinstance(case.body, dict) and meta and meta.generation.mode is GenerationMode.POSITIVE:
+        _keep_processing_rules(case.body)
+        for item in case.body.get("fulfillments") or ():
+            quantity = item.get("quantity") if isinstance(item, dict) else None
+            if isinstance(quantity, int | float) and not abs(quantity) < _MAX_QUANTITY:
+                item["quantity"] = math.copysign(1.0, quantity)
+
+
+def _valid_key(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 255 and set(value) <= _KEY_CHARS
+
+
+def _keep_processing_rules(body: dict[str, Any]) -> None:
+    options = body.get("processingOptions")
+    if not isinstance(options, dict):
+        return
+    if options.get("collectPayment") is True or "billingOptions" in options:
+        options["runBilling"] = True
+    if "applicationOrder" in options:
+        options["applyCredit"] = True
+    if options.get("refund") is True and not isinstance(options.get("refundAmount"), int | float):
+        options["refundAmount"] = 1
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
+    """Adjust every case of an active soak run just before it is sent."""
+    if _active.is_set():
+        _adjust(case)
+
+
+@schemathesis.check
+def zuora_reason_codes(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Catches reason codes that are not 8 digits of this resource and the status's category."""
+    status = response.status_code
+    if not _active.is_set() or status < 400 or status == 401 or status not in contract().responses:
+        return None  # undeclared statuses are status_code_conformance's to report
+    policies = contract().policies
+    document = response.json()
+    if status == 403:
+        codes, resource, allowed = [document.get("code")], policies.auth_resource_code, {10}
+    else:
+        codes = [reason.get("code") for reason in document.get("reasons", [])]
+        resource, allowed = policies.resource_code, _CATEGORIES.get(status, set())
+    for code in codes:
+        if not isinstance(code, int) or divmod(code, 100)[0] != resource:
+            raise AssertionError(f"reason code {code!r} is not {resource} + a category")
+        if code % 100 not in allowed:
+            raise AssertionError(f"category {code % 100} for status {status}")
+    return True
+
+
+def _config(url: str, token: str, mode: str, examples: int, seed: int) -> dict[str, Any]:
+    return {
+        "base-url": url,
+        "auth": {"openapi": {"bearerAuth": {"bearer": token}}},
+        "workers": 1,
+        "seed": seed,
+        "continue-on-failure": True,
+        "request-timeout": 30,
+        "generation": {
+            "max-examples": examples,
+            "database": "none",
+            "no-shrink": True,
+            "mode": mode,
+        },
+        "phases": {"stateful": {"enabled": False}},
+        "checks": {
+            "enabled": True,
+            "negative_data_rejection": {"expected-statuses": _NEGATIVE_EXPECTED},
+            "positive_data_acceptance": {"expected-statuses": _POSITIVE_EXPECTED},
+        },
+        "warnings": False,
+    }
+
+
+def _record(recorder: Any, tally: SoakTally) -> None:
+    tally.cases += len(recorder.cases)
+    for interaction in recorder.interactions.values():
+        if interaction.response is not None:
+            tally.statuses[interaction.response.status_code] += 1
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            if node.status.value == "success":
+                continue
+            tally.failures[node.name] += 1
+            info = node.failure_info
+            title = info.failure.title if info is not None else "the check crashed"
+            tally.examples.setdefault(node.name, f"{title} (case {case_id})")
+
+
+def run_schemathesis(url: str, token: str, *, mode: str, examples: int, seed: int) -> SoakTally:
+    """One Schemathesis run in `mode` (negative, positive or all) with `examples` per phase."""
+    config = schemathesis.Config.from_dict(_config(url, token, mode, examples, seed))
+    schema = schemathesis.openapi.from_path(SPEC, config=config)
+    tally = SoakTally()
+    _active.set()
+    try:
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                _record(event.recorder, tally)
+            elif isinstance(event, events.NonFatalError):
+                tally.network_errors += 1
+                tally.examples.setdefault("network", str(event.info)[:300])
+            elif isinstance(event, events.FatalError):
+                tally.fatal = str(event.exception)
+    finally:
+        _active.clear()
+    return tally

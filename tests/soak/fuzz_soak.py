@@ -1,0 +1,139 @@
+"""The fuzzing soak: Schemathesis in negative, then positive mode against the reference server.
+
+    .venv/bin/python -m tests.soak.fuzz_soak --cases 10000 [--seed 1] [--url URL --token T]
+
+Without `--url` it starts `python -m refserver` on a free loopback port with a temporary SQLite
+store and also reports the server's memory, its logged unexpected failures and a final health
+check. Exit status 0 when nothing failed: no 5xx, no check failure, no lost request. It is not
+part of `make test`; `tests/test_hostile_soak.py` runs a small one there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests._hostile_fixtures import LiveServer, live_server
+from tests.soak._engine import SoakTally, run_schemathesis
+
+__all__ = ["SoakReport", "main", "soak", "soak_live_server"]
+
+MODES = ("negative", "positive")
+_UNEXPECTED = "unexpected failure"  # what the server logs with the traceback of any 500
+
+
+@dataclass
+class SoakReport:
+    """The tallies of each mode and, for a server the soak started, its own account."""
+
+    seed: int
+    tallies: dict[str, SoakTally] = field(default_factory=dict)
+    seconds: float = 0.0
+    memory_kib: tuple[int, int] | None = None  # resident before and after
+    logged_failures: int = 0
+    healthy_after: bool | None = None
+
+    @property
+    def cases(self) -> int:
+        """Cases sent over all modes."""
+        return sum(t.cases for t in self.tallies.values())
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything that makes the soak fail; empty when it passed."""
+        found = []
+        for mode, tally in self.tallies.items():
+            found += [f"{mode}: {n} x {name}" for name, n in sorted(tally.failures.items())]
+            if tally.server_errors:
+                found.append(f"{mode}: {tally.server_errors} answers with a 5xx status")
+            if tally.network_errors:
+                found.append(f"{mode}: {tally.network_errors} requests without an answer")
+            if tally.fatal:
+                found.append(f"{mode}: Schemathesis stopped: {tally.fatal}")
+        if self.logged_failures:
+            found.append(f"the server logged {self.logged_failures} unexpected failures")
+        if self.healthy_after is False:
+            found.append("the server did not answer a normal request afterwards")
+        return found
+
+    def lines(self) -> list[str]:
+        """A human summary, one fact per line."""
+        out = [f"seed {self.seed}: {self.cases} cases in {self.seconds:.0f} s"]
+        for mode, tally in self.tallies.items():
+            statuses = ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items()))
+            out.append(f"{mode:>8}: {tally.cases} cases; answers {statuses}")
+            out += [f"{'':>8}  {name}: {text}" for name, text in sorted(tally.examples.items())]
+        if self.memory_kib is not None:
+            before, after = self.memory_kib
+            out.append(f"server memory: {before // 1024} MB before, {after // 1024} MB after")
+        out += [f"FAIL {problem}" for problem in self.problems] or ["PASS"]
+        return out
+
+
+def soak(
+    url: str,
+    token: str,
+    *,
+    cases: int,
+    seed: int,
+    progress: Callable[[str], None] = lambda _: None,
+) -> SoakReport:
+    """Half of `cases` fuzzed in negative mode, half in positive, plus the coverage phases."""
+    report = SoakReport(seed=seed)
+    started = time.monotonic()
+    for mode in MODES:
+        tally = run_schemathesis(url, token, mode=mode, examples=max(1, cases // 2), seed=seed)
+        report.tallies[mode] = tally
+        progress(f"{mode}: {tally.cases} cases, {sum(tally.failures.values())} failures")
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def soak_live_server(
+    server: LiveServer, *, cases: int, seed: int, progress: Callable[[str], None] = lambda _: None
+) -> SoakReport:
+    """Soak a server this process started, adding its memory, its log and a health check."""
+    before = server.memory_kib()[0]
+    logged_before = server.output().count(_UNEXPECTED)
+    report = soak(
+        f"http://127.0.0.1:{server.port}", "dev-token", cases=cases, seed=seed, progress=progress
+    )
+    report.memory_kib = (before, server.memory_kib()[0])
+    report.logged_failures = server.output().count(_UNEXPECTED) - logged_before
+    try:
+        server.assert_healthy()
+    except AssertionError:
+        report.healthy_after = False
+    else:
+        report.healthy_after = True
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the soak from the command line; 0 when it passed."""
+    parser = argparse.ArgumentParser(prog="python -m tests.soak.fuzz_soak", description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000, help="fuzzed cases over both modes")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="soak this server instead of starting one")
+    parser.add_argument("--token", default="dev-token", help="bearer token for --url")
+    args = parser.parse_args(argv)
+
+    def progress(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    if args.url:
+        report = soak(args.url, args.token, cases=args.cases, seed=args.seed, progress=progress)
+    else:
+        with tempfile.TemporaryDirectory() as folder, live_server(Path(folder)) as server:
+            report = soak_live_server(server, cases=args.cases, seed=args.seed, progress=progress)
+    print("\n".join(report.lines()))
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
