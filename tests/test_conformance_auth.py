@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.auth import bad_credentials_rejected, unauthorized_has_challenge
-from conformance.checks.rejections import invalid_body_rejected, invalid_track_id_rejected
+from conformance.checks.rejections import (
+    invalid_body_rejected,
+    invalid_track_id_rejected,
+    longest_track_id_accepted,
+)
 from conformance.checks.transport import answers_every_request, no_server_error
 from conformance.client import TransportProblem
 from conformance.failures import (
@@ -99,3 +103,10 @@ def test_invalid_body_rejected_wants_400_and_allows_zuoras_soft_failure() -> Non
         invalid_body_rejected(soft, "missing quantity")
         with pytest.raises(ErrorBodyViolation):
             invalid_body_rejected(exchange(422, INVALID), "missing quantity")
+
+
+def test_longest_track_id_accepted() -> None:
+    longest = {"Zuora-Track-Id": "t" * 64}
+    longest_track_id_accepted(exchange(200, {"success": True}, request_headers=longest))
+    with pytest.raises(HeaderViolation):
+        longest_track_id_accepted(exchange(400, INVALID, request_headers=longest))

@@ -56,7 +56,11 @@ from conformance.checks.keys import (
     overlong_key_rejected,
     shortest_key_accepted,
 )
-from conformance.checks.rejections import invalid_body_rejected, invalid_track_id_rejected
+from conformance.checks.rejections import (
+    invalid_body_rejected,
+    invalid_track_id_rejected,
+    longest_track_id_accepted,
+)
 from conformance.checks.transport import answers_every_request, no_server_error
 
 __all__ = [
@@ -85,6 +89,7 @@ __all__ = [
     "key_reuse_with_other_body_rejected",
     "longest_key_accepted",
     "longest_key_length",
+    "longest_track_id_accepted",
     "malformed_key_rejected",
     "no_server_error",
     "nothing_produced_is_null",

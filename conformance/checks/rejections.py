@@ -1,9 +1,10 @@
-"""Invalid input the suite sends on purpose, and the rejection the contract promises for it.
+"""Input at and beyond the documented limits, and the answer the contract promises for it.
 
-| check                     | guards    | zuora profile                                      |
-|---------------------------|-----------|----------------------------------------------------|
-| invalid_track_id_rejected | published | relaxed: any 4xx (Zuora's reaction not documented) |
-| invalid_body_rejected     | Zuora     | relaxed: 400, or 200 with success: false           |
+| check                      | guards    | zuora profile                                      |
+|----------------------------|-----------|----------------------------------------------------|
+| longest_track_id_accepted  | Zuora     | strict                                             |
+| invalid_track_id_rejected  | published | relaxed: any 4xx (Zuora's reaction not documented) |
+| invalid_body_rejected      | Zuora     | relaxed: 400, or 200 with success: false           |
 """
 
 from __future__ import annotations
@@ -15,11 +16,24 @@ from conformance.failures import ErrorBodyViolation, HeaderViolation
 from conformance.profiles import Guard, relaxed
 from conformance.registry import judge
 
-__all__ = ["invalid_body_rejected", "invalid_track_id_rejected"]
+__all__ = ["invalid_body_rejected", "invalid_track_id_rejected", "longest_track_id_accepted"]
 
 
 def _summary(exchange: Exchange) -> str:
     return f"{exchange.status_code} {shown(exchange.json_or_none())}"
+
+
+@judge(guards=Guard.ZUORA, area="headers")
+def longest_track_id_accepted(exchange: Exchange) -> None:
+    """Catches a valid 64-character Zuora-Track-Id (Zuora's limit) refused with a valid body."""
+    if exchange.status_code >= 300:
+        sent = header_of(exchange.request.headers, "Zuora-Track-Id")
+        raise HeaderViolation(
+            f"Zuora-Track-Id of {len(str(sent))} characters refused",
+            expected="2xx for a valid body and a track id within Zuora's limits",
+            received=_summary(exchange),
+            requests=(exchange.request,),
+        )
 
 
 @judge(

@@ -8,7 +8,7 @@
 | concurrent_retries_create_once | one creation under a race, Retry-After on 409      | n/4      |
 | key_limits_hold                | longest, overlong, shortest and malformed keys     | n/2      |
 | keys_are_scoped_per_tenant     | other tenant never sees, is not blocked (TOKEN2)   | n/2      |
-| track_ids_are_echoed           | response checks on valid track ids                 | n        |
+| track_ids_are_echoed           | echo of valid track ids, 64 characters accepted    | n        |
 | invalid_track_ids_are_refused  | invalid_track_id_rejected, each kind of breach     | n/2      |
 | responses_are_coded_as_asked   | raw gzip checks, every Accept-Encoding variant     | n/4      |
 | coded_requests_are_understood  | gzip_request_accepted                              | n/2      |

@@ -20,7 +20,11 @@ from conformance.checks.gzip import (
     gzip_request_accepted,
     unknown_coding_rejected,
 )
-from conformance.checks.rejections import invalid_body_rejected, invalid_track_id_rejected
+from conformance.checks.rejections import (
+    invalid_body_rejected,
+    invalid_track_id_rejected,
+    longest_track_id_accepted,
+)
 from conformance.properties.harness import Harness
 from conformance.strategies import (
     ACCEPT_ENCODINGS,
@@ -57,13 +61,17 @@ def track_ids_are_echoed(h: Harness) -> Callable[[], None]:
 
     @given(
         document=create_requests(line_item_ids=h.line_item_ids),
-        track_id=st.one_of(track_ids(), track_ids(min_size=TRACK_ID_MAX, max_size=TRACK_ID_MAX)),
+        track_id=track_ids(),
+        longest=track_ids(min_size=TRACK_ID_MAX, max_size=TRACK_ID_MAX),
     )
-    def test(document: dict[str, Any], track_id: str) -> None:
+    def test(document: dict[str, Any], track_id: str, longest: str) -> None:
         with h.example():
             h.post(document, headers={"Zuora-Track-Id": track_id})
             h.post({"fulfillments": []}, headers={"Zuora-Track-Id": track_id})
             h.post(document)
+            h.judge(
+                longest_track_id_accepted, h.post(document, headers={"Zuora-Track-Id": longest})
+            )
 
     return test
 
