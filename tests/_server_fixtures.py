@@ -8,42 +8,33 @@ that needs a fixture (a database DSN) can ask for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import gzip
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema_rs
 import orjson
 import pytest
 
 from refserver import (
-    Contract,
     Parts,
     ServerConfig,
     Tenant,
     create_app,
     default_parts,
-    load_contract,
 )
 from refserver._types import Created
 from refserver.store import Store
 from refserver.store.memory import MemoryStore
 from refserver.store.sqlite import SqliteStore
 from tests._postgres import postgres_backend
+from tests._server_conformance import assert_conforms, contract
+from tests._server_process import ROOT, ServerProcess, free_port, serve
 
 __all__ = [
     "LINE_ITEM",
@@ -66,19 +57,7 @@ __all__ = [
     "serve",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
 LINE_ITEM = "4028828c82819b74018286e02e041bd6"  # the line item of Zuora's documentation sample
-_TRANSPORT = frozenset(
-    {
-        "content-type",
-        "content-length",
-        "date",
-        "server",
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-    }
-)
 
 
 class FakeClock:
@@ -163,12 +142,6 @@ STORE_BACKENDS: list[Any] = [
 ]
 
 
-@cache
-def contract() -> Contract:
-    """The contract as the server reads it (responses with `$ref`s inlined)."""
-    return load_contract()
-
-
 def fulfillment(**fields: Any) -> dict[str, Any]:
     """One valid fulfillment, with `fields` replacing or adding properties."""
     item: dict[str, Any] = {
@@ -186,53 +159,6 @@ def body(count: int = 1, **options: Any) -> dict[str, Any]:
     if options:
         request["processingOptions"] = options
     return request
-
-
-def _header_problems(status: int, headers: httpx.Headers) -> list[str]:
-    declared = contract().responses[status].get("headers", {})
-    lower = {name.lower(): spec for name, spec in declared.items()}
-    problems = [
-        f"undeclared header {n}" for n in headers if n.lower() not in lower.keys() | _TRANSPORT
-    ]
-    for name, spec in lower.items():
-        value = headers.get(name)
-        if value is None:
-            if spec.get("required"):
-                problems.append(f"missing required header {name}")
-            continue
-        schema = spec["schema"]
-        instance: Any = value
-        if schema.get("type") == "integer":
-            if not value.isdigit():
-                problems.append(f"header {name}={value!r} is not an integer")
-                continue
-            instance = int(value)
-        if not jsonschema_rs.is_valid(schema, instance):
-            problems.append(f"header {name}={value!r} breaks its schema")
-    return problems
-
-
-def assert_conforms(response: httpx.Response, raw: bytes | None = None) -> bytes:
-    """The status, headers and body are what the contract declares; returns the decoded body.
-
-    With `raw` (the body bytes as they came off the wire) the coding is checked too: a body
-    labelled gzip must be gzip, an unlabelled one must not be, and Content-Length must match.
-    """
-    status = response.status_code
-    assert status in contract().responses, f"undeclared status {status}"
-    problems = _header_problems(status, response.headers)
-    assert response.headers.get("content-type", "").startswith("application/json"), "content type"
-    decoded = response.content if raw is None else raw
-    if raw is not None:
-        coded = response.headers.get("content-encoding") == "gzip"
-        assert (raw[:2] == b"\x1f\x8b") is coded, "Content-Encoding does not match the bytes"
-        assert response.headers.get("content-length") == str(len(raw)), "content-length"
-        decoded = gzip.decompress(raw) if coded else raw
-    schema = contract().response_schemas[status]
-    document = orjson.loads(decoded)
-    problems += [e.message for e in jsonschema_rs.validator_for(dict(schema)).iter_errors(document)]
-    assert not problems, f"{status}: {problems}"
-    return decoded
 
 
 @dataclass
@@ -281,63 +207,3 @@ async def in_process(
     finally:
         if own:
             await store.close()
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class ServerProcess:
-    """A `python -m refserver` child process on a loopback port."""
-
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _wait_ready(server: ServerProcess, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited early:\n{server.output()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.url}/ready", timeout=0.5).status_code == 404:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"the server did not start in {timeout} s:\n{server.output()}")
-
-
-@contextlib.contextmanager
-def serve(
-    *args: str, folder: Path, env: Mapping[str, str] | None = None
-) -> Iterator[ServerProcess]:
-    """Run the CLI with `args` on a free port until the block ends (SIGTERM, then SIGKILL)."""
-    port = free_port()
-    log = folder / f"server-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "refserver", "--host", "127.0.0.1", "--port", str(port), *args],
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
-    try:
-        _wait_ready(server, timeout=20)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
