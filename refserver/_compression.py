@@ -3,10 +3,13 @@
 The request body is read as it streams in and refused with 413 as soon as the raw size or the
 decoded size passes the contract's limit, so neither a huge upload nor a gzip bomb is ever
 held whole in memory. Gzip is decoded with `max_length`, which bounds each step's output.
+A body must arrive whole within a deadline, so a client that goes silent mid-body (a network
+partition sends no FIN) cannot hold its request, and its tenant's concurrency slot, forever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 
 from refserver._contract import Contract
@@ -19,6 +22,7 @@ __all__ = ["GzipPolicy", "wants_gzip"]
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's flag for the gzip container
 _LEVEL = 5  # a little faster than zlib's default 6, within a few per cent of its size
 _GZIP_NAMES = frozenset({"gzip", "x-gzip"})  # RFC 9110 treats x-gzip as gzip
+_BODY_SECONDS = 60.0  # the whole body must arrive within this: 4 MiB in 60 s is 70 KB/s
 
 
 def wants_gzip(accept_encoding: str | None) -> bool:
@@ -96,8 +100,9 @@ def _too_large(limit: int, what: str = "") -> Problem:
 class GzipPolicy:
     """gzip and identity request codings; gzip responses over the contract's threshold."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, *, body_seconds: float = _BODY_SECONDS) -> None:
         policies = contract.policies
+        self._body_seconds = body_seconds
         self._limit = policies.max_request_bytes
         self._threshold = policies.gzip_threshold
         self._accepted = ", ".join(policies.request_codings)
@@ -131,6 +136,17 @@ class GzipPolicy:
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._limit:
             raise _too_large(self._limit)
+        try:
+            async with asyncio.timeout(self._body_seconds):
+                return await self._read(decoders, receive)
+        except TimeoutError:
+            raise Problem.of(
+                400,
+                INVALID_VALUE,
+                f"The request body did not arrive whole within {self._body_seconds:g} seconds",
+            ) from None
+
+    async def _read(self, decoders: list[_Gunzip | _Identity], receive: Receive) -> bytes:
         received = 0
         out: list[bytes] = []
         while True:
