@@ -12,13 +12,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import select
 import socket
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
+from refserver._compression import GzipPolicy
+from refserver._errors import Problem
 from tests._hostile_fixtures import (
     ANSWER_SECONDS,
     GOOD_BODY,
@@ -160,6 +165,29 @@ def test_a_body_cut_short_is_let_go_when_the_client_gives_up(server: LiveServer,
     finally:
         sock.close()
     assert _slots_free_again(server), "the abandoned request still holds its slot"
+
+
+def test_a_body_that_stops_arriving_is_refused_in_bounded_time() -> None:
+    """A client gone silent mid-body (a partition sends no FIN) must not hold its request forever.
+
+    In process with a short deadline, so the test is quick; the soak checks the real default
+    over a socket (`--silent-client`).
+    """
+    policy = GzipPolicy(contract(), body_seconds=0.2)
+    sent = [{"type": "http.request", "body": b'{"fulfillments":', "more_body": True}]
+
+    async def receive() -> Mapping[str, Any]:
+        if sent:
+            return sent.pop()
+        await asyncio.Event().wait()  # nothing more ever comes
+        raise AssertionError("unreachable")
+
+    started = time.monotonic()
+    with pytest.raises(Problem) as raised:
+        asyncio.run(policy.read_body({"content-length": "1000"}, receive))
+    assert raised.value.status == 400
+    assert [category for category, _ in raised.value.reasons] == [20]
+    assert time.monotonic() - started < ANSWER_SECONDS
 
 
 def test_malformed_chunk_sizes_are_refused_by_the_http_layer(server: LiveServer) -> None:
