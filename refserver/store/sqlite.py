@@ -40,6 +40,7 @@ from refserver.store._records import (
     State,
     StoredResponse,
 )
+from refserver.store._sqlite_rows import insert_effects, record_from_row
 
 __all__ = ["SqliteStore"]
 
@@ -94,28 +95,6 @@ def _connect(path: Path, synchronous: str, busy_ms: int) -> sqlite3.Connection:
     _transaction(conn, schema)
     conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
     return conn
-
-
-def _record(key: ScopedKey, row: tuple[object, ...]) -> IdempotencyRecord:
-    fingerprint, state, owner, status, headers, body, created, expires, lease = row
-    response = None
-    if state == State.COMPLETED.value:
-        pairs = orjson.loads(headers) if isinstance(headers, bytes | str) else []
-        response = StoredResponse(
-            status=int(str(status)),
-            headers=tuple((str(k), str(v)) for k, v in pairs),
-            body=bytes(body) if isinstance(body, bytes | bytearray | memoryview) else b"",
-        )
-    return IdempotencyRecord(
-        key=key,
-        fingerprint=str(fingerprint),
-        state=State(state),
-        owner=str(owner),
-        response=response,
-        created_at=float(str(created)),
-        expires_at=float(str(expires)),
-        lease_until=float(str(lease)),
-    )
 
 
 class SqliteStore:
@@ -186,7 +165,7 @@ class SqliteStore:
         def live(row: tuple[object, ...] | None) -> IdempotencyRecord | None:
             if row is None:
                 return None
-            record = _record(key, row)
+            record = record_from_row(key, row)
             if record.expires_at <= now:
                 return None
             if record.state is State.IN_PROGRESS and record.lease_until <= now:
@@ -218,7 +197,7 @@ class SqliteStore:
         def work(conn: sqlite3.Connection) -> bool:
             if conn.execute(sql.COMPLETE, (*args, reservation.owner)).rowcount != 1:
                 return False
-            _insert_effects(conn, effects)
+            insert_effects(conn, effects)
             return True
 
         return await self._write(work)
@@ -231,7 +210,7 @@ class SqliteStore:
 
     async def save(self, effects: Effects) -> None:
         """Store the effects of a request without a key in one transaction."""
-        await self._write(lambda conn: _insert_effects(conn, effects))
+        await self._write(lambda conn: insert_effects(conn, effects))
 
     async def allocate(self, tenant: str, counter: str, count: int) -> int:
         """Advance the tenant's counter by `count` under the write lock; return the first."""
@@ -266,37 +245,3 @@ class SqliteStore:
         await loop.run_in_executor(self._executor, self._checkpoint)
         await loop.run_in_executor(self._executor, self._waiting.close)
         self._executor.shutdown(wait=True)
-
-
-def _insert_effects(conn: sqlite3.Connection, effects: Effects) -> None:
-    conn.executemany(
-        sql.INSERT_FULFILLMENT,
-        [
-            (
-                f.tenant,
-                f.id,
-                f.number,
-                f.order_line_item_id,
-                f.fulfillment_type,
-                f.state,
-                f.quantity,
-                f.body,
-                ",".join(f.item_ids),
-                f.created_at,
-            )
-            for f in effects.fulfillments
-        ],
-    )
-    tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
-    conn.executemany(
-        sql.INSERT_DOCUMENT,
-        [
-            (tenant, kind, number)
-            for kind, numbers in (
-                ("invoice", effects.invoice_numbers),
-                ("credit_memo", effects.credit_memo_numbers),
-                ("payment", effects.payment_numbers),
-            )
-            for number in numbers
-        ],
-    )
