@@ -3,9 +3,11 @@
     .venv/bin/python -m tests.soak.fuzz_soak --cases 10000 [--seed 1] [--url URL --token T]
 
 Without `--url` it starts `python -m refserver` on a free loopback port with a temporary SQLite
-store and also reports the server's memory, its logged unexpected failures and a final health
-check. Exit status 0 when nothing failed: no 5xx, no check failure, no lost request. It is not
-part of `make test`; `tests/test_hostile_soak.py` runs a small one there.
+store and also reports the server's memory, its logged unexpected failures, a final health
+check and how a silent client fares (the body stops after 16 bytes, the connection stays open:
+the server must answer within `--silent-client` seconds). Exit status 0 when nothing failed:
+no 5xx, no check failure, no lost request. It is not part of `make test`;
+`tests/test_hostile_soak.py` runs a small one there.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests._hostile_fixtures import LiveServer, live_server
+from tests._hostile_fixtures import LiveServer, build_request, live_server, read_response
 from tests.soak._engine import SoakTally, run_schemathesis
 
 __all__ = ["SoakReport", "main", "soak", "soak_live_server"]
 
 MODES = ("negative", "positive")
+SILENT_SECONDS = 75.0  # the server gives a body 60 s to arrive; 15 s to answer and spare
 _UNEXPECTED = "unexpected failure"  # what the server logs with the traceback of any 500
 
 
@@ -37,6 +40,7 @@ class SoakReport:
     memory_kib: tuple[int, int] | None = None  # resident before and after
     logged_failures: int = 0
     healthy_after: bool | None = None
+    silent_client: str | None = None  # what a client gone silent mid-body got, when tried
 
     @property
     def cases(self) -> int:
@@ -59,6 +63,8 @@ class SoakReport:
             found.append(f"the server logged {self.logged_failures} unexpected failures")
         if self.healthy_after is False:
             found.append("the server did not answer a normal request afterwards")
+        if self.silent_client is not None and not self.silent_client.startswith("400"):
+            found.append(f"a client gone silent mid-body: {self.silent_client}")
         return found
 
     def lines(self) -> list[str]:
@@ -71,6 +77,8 @@ class SoakReport:
         if self.memory_kib is not None:
             before, after = self.memory_kib
             out.append(f"server memory: {before // 1024} MB before, {after // 1024} MB after")
+        if self.silent_client is not None:
+            out.append(f"silent client: {self.silent_client}")
         out += [f"FAIL {problem}" for problem in self.problems] or ["PASS"]
         return out
 
@@ -94,15 +102,33 @@ def soak(
     return report
 
 
+def _silent_client(server: LiveServer, seconds: float) -> str:
+    """Send 16 of 1000 promised body bytes, keep the line open, and say what came back."""
+    with server.connect() as sock:
+        started = time.monotonic()
+        sock.sendall(build_request(b'{"fulfillments":', content_length=1000))
+        try:
+            answer = read_response(sock, started=started, timeout=seconds)
+        except AssertionError as exc:
+            return f"no answer: {exc}"
+    return f"{answer.status} after {answer.elapsed:.0f} s"
+
+
 def soak_live_server(
-    server: LiveServer, *, cases: int, seed: int, progress: Callable[[str], None] = lambda _: None
+    server: LiveServer,
+    *,
+    cases: int,
+    seed: int,
+    silent_seconds: float = 0.0,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> SoakReport:
     """Soak a server this process started, adding its memory, its log and a health check."""
     before = server.memory_kib()[0]
     logged_before = server.output().count(_UNEXPECTED)
-    report = soak(
-        f"http://127.0.0.1:{server.port}", "dev-token", cases=cases, seed=seed, progress=progress
-    )
+    url = f"http://127.0.0.1:{server.port}"
+    report = soak(url, "dev-token", cases=cases, seed=seed, progress=progress)
+    if silent_seconds > 0:
+        report.silent_client = _silent_client(server, silent_seconds)
     report.memory_kib = (before, server.memory_kib()[0])
     report.logged_failures = server.output().count(_UNEXPECTED) - logged_before
     try:
@@ -121,6 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="soak this server instead of starting one")
     parser.add_argument("--token", default="dev-token", help="bearer token for --url")
+    parser.add_argument(
+        "--silent-client",
+        type=float,
+        default=SILENT_SECONDS,
+        metavar="SECONDS",
+        help="how long a client gone silent mid-body may wait for its answer (0: skip)",
+    )
     args = parser.parse_args(argv)
 
     def progress(text: str) -> None:
@@ -130,7 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = soak(args.url, args.token, cases=args.cases, seed=args.seed, progress=progress)
     else:
         with tempfile.TemporaryDirectory() as folder, live_server(Path(folder)) as server:
-            report = soak_live_server(server, cases=args.cases, seed=args.seed, progress=progress)
+            report = soak_live_server(
+                server,
+                cases=args.cases,
+                seed=args.seed,
+                silent_seconds=args.silent_client,
+                progress=progress,
+            )
     print("\n".join(report.lines()))
     return 1 if report.problems else 0
 
