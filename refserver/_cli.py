@@ -82,7 +82,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the options, export them for the workers, and run uvicorn until stopped."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.workers > 1 and args.store.startswith("memory:"):
+        parser.error(
+            "memory:// lives in one process; use sqlite:/// or postgresql:// with --workers"
+        )
+    if args.lease_seconds is not None and args.lease_seconds <= 0:
+        parser.error("--lease-seconds must be positive")
     os.environ[_ENV["store"]] = args.store
     os.environ[_ENV["spec"]] = str(Path(args.spec).resolve())
     if args.tokens:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 
 from tests._server_fixtures import LINE_ITEM, ROOT, assert_conforms, body, fulfillment, serve
 
@@ -176,3 +179,27 @@ tenants:
             sock.settimeout(10)
             assert sock.recv(65536).startswith(b"HTTP/1.1 200")
         assert _post(server.url, payload, acme).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "2", "--store", "memory://"], "memory:// lives in one process"),
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--lease-seconds", "0"], "--lease-seconds must be positive"),
+        (["--tokens", "missing-tokens-file.yaml"], "missing-tokens-file.yaml"),
+    ],
+)
+def test_bad_options_stop_the_cli_before_it_serves(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "refserver", "--port", "1", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert message in done.stderr
