@@ -13,6 +13,7 @@ Amounts are quantity x unit price: the line item's price in catalogue mode, othe
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ import orjson
 
 from refserver._catalogue import check_catalogue
 from refserver._config import DEFAULT_UNIT_PRICE, Tenant
-from refserver._errors import BUSINESS_RULE, INVALID_VALUE, Problem
+from refserver._errors import BUSINESS_RULE, Problem
 from refserver._parts import FulfillmentIds
 from refserver._types import Created
 from refserver.store import Effects, Fulfillment, Store
@@ -49,6 +50,14 @@ def check_processing_options(options: Mapping[str, Any]) -> None:
         reasons.append((BUSINESS_RULE, "refundAmount is required when refund is true"))
     if reasons:
         raise Problem(400, tuple(reasons))
+
+
+def _amount(total: float) -> float:
+    """The total in cents; one beyond a double (any schema-valid quantity may be sent) is
+    reported as the largest double of its sign rather than refusing the request."""
+    if math.isfinite(total):
+        return round(total, 2)
+    return math.copysign(sys.float_info.max, total) if not math.isnan(total) else 0.0
 
 
 def _number(prefix: str, n: int) -> str:
@@ -104,8 +113,6 @@ class BillingEngine:
                     "fulfillmentItems": [{"id": i} for i in item_ids],
                 }
             )
-        if not all(math.isfinite(total) for total in totals.values()):
-            raise Problem.of(400, INVALID_VALUE, "The quantities are too large to bill")
         invoices, memos, payments, paid = await self._bill(tenant, options, created, totals)
         body = orjson.dumps(
             {
@@ -139,4 +146,4 @@ class BillingEngine:
         if options.get("collectPayment") is not True or not invoices:
             return invoices, memos, (), None
         payment = _number("P-", await self._store.allocate(tenant.id, "payment", 1))
-        return invoices, memos, (payment,), round(totals["Delivery"], 2)
+        return invoices, memos, (payment,), _amount(totals["Delivery"])

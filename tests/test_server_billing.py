@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,18 @@ async def test_without_run_billing_nothing_is_billed() -> None:
         ] == [None] * 4
 
 
-async def test_quantities_too_large_to_bill_get_400() -> None:
+async def test_any_schema_valid_quantity_is_billed() -> None:
     async with in_process() as app:
-        response = await app.post(_request(fulfillment(quantity=1e308), runBilling=True))
-        assert response.status_code == 400
-        assert response.json()["reasons"][0]["code"] == 53600020
+        huge = [fulfillment(quantity=1.7e308), fulfillment(quantity=1.7e308)]
+        response = await app.post(_request(*huge, runBilling=True, collectPayment=True))
+        assert response.status_code == 200
+        assert response.json()["paidAmount"] == sys.float_info.max  # capped, never inf or null
+        plain = await app.post(_request(fulfillment(quantity=1e308)))
+        assert plain.status_code == 200
+        negative = await app.post(
+            _request(fulfillment(quantity=-2.5), runBilling=True, collectPayment=True)
+        )
+        assert negative.json()["paidAmount"] == -75.0
 
 
 async def test_catalogue_uses_the_line_items_price() -> None:
