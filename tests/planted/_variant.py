@@ -1,0 +1,57 @@
+"""One planted bug: which part it replaces, how, and which checks of the suite must catch it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from refserver import Contract, Parts, ServerConfig
+
+__all__ = ["Plant", "Reference", "Variant", "swap"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The reference server's parts, and the contract and configuration they were built from."""
+
+    parts: Parts
+    contract: Contract
+    config: ServerConfig
+
+
+Plant = Callable[[Reference], Parts]
+
+
+def swap(part: str, build: Callable[[Reference], Any]) -> Plant:
+    """A plant that replaces the part named `part` with what `build` makes of the reference."""
+    if part not in {field.name for field in dataclasses.fields(Parts)}:
+        raise ValueError(f"Parts has no part {part!r}")
+
+    def plant(reference: Reference) -> Parts:
+        return dataclasses.replace(reference.parts, **{part: build(reference)})
+
+    return plant
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A reference server with one broken part, and what the suite must say about it.
+
+    `provoke` and `examples` shape the quick run of the tests: the property tests and
+    Schemathesis phases (names for `SuiteOptions.only`) whose traffic meets the bug, and the
+    run's example budget per property (a property with a smaller share gets fewer, at least 2).
+    """
+
+    name: str
+    bug: str
+    part: str
+    expected: tuple[str, ...]
+    plant: Plant
+    provoke: tuple[str, ...]
+    examples: int = 2
+
+    def parts(self, reference: Reference) -> Parts:
+        """The reference parts with this variant's bug planted."""
+        return self.plant(reference)
