@@ -27,18 +27,29 @@ def test_a_small_soak_finds_no_5xx_and_nothing_outside_the_contract(server: Live
     assert report.cases >= AT_LEAST, summary
     assert set(report.tallies["negative"].statuses) & {400, 415}, summary
     assert 200 in report.tallies["positive"].statuses, summary
+    assert report.stored is not None, summary
+    assert len(report.stored) >= report.tallies["positive"].statuses[200], summary
     assert not report.problems, summary
 
 
-def test_the_report_fails_on_a_5xx_a_failed_check_a_lost_request_or_a_sick_server() -> None:
+def test_the_report_fails_on_any_sign_of_trouble() -> None:
+    """5xx, failed checks, lost or duplicated requests, a sick or silent server."""
     assert not SoakReport(seed=1, tallies={"negative": SoakTally(cases=5)}).problems
     cases = [
         SoakTally(cases=1, statuses=Counter({500: 1})),
         SoakTally(cases=1, failures=Counter({"response_schema_conformance": 1})),
         SoakTally(cases=1, network_errors=1),
         SoakTally(cases=1, fatal="schema did not load"),
+        SoakTally(cases=1, created_twice=1),
     ]
     for tally in cases:
         assert SoakReport(seed=1, tallies={"negative": tally}).problems
     assert SoakReport(seed=1, logged_failures=1).problems
     assert SoakReport(seed=1, healthy_after=False).problems
+    assert SoakReport(seed=1, silent_client="no answer").problems
+    reported = SoakReport(seed=1, tallies={"positive": SoakTally(created={"a", "b"})})
+    reported.stored = {"a", "b"}
+    assert not reported.problems
+    for stored in ({"a"}, {"a", "b", "c"}):
+        reported.stored = stored
+        assert reported.problems

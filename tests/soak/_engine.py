@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.engine import events, from_schema
@@ -59,6 +60,9 @@ class SoakTally:
     examples: dict[str, str] = field(default_factory=dict)
     network_errors: int = 0
     fatal: str | None = None
+    created: set[str] = field(default_factory=set)  # fulfillment ids of fresh 200s
+    created_twice: int = 0  # ids that two fresh 200s both reported
+    unread_answers: int = 0  # 200s whose body was kept only in part
 
     @property
     def server_errors(self) -> int:
@@ -160,6 +164,7 @@ def _record(recorder: Any, tally: SoakTally) -> None:
     for interaction in recorder.interactions.values():
         if interaction.response is not None:
             tally.statuses[interaction.response.status_code] += 1
+            _note_created(interaction.response, tally)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             if node.status.value == "success":
@@ -168,6 +173,18 @@ def _record(recorder: Any, tally: SoakTally) -> None:
             info = node.failure_info
             title = info.failure.title if info is not None else "the check crashed"
             tally.examples.setdefault(node.name, f"{title} (case {case_id})")
+
+
+def _note_created(response: Any, tally: SoakTally) -> None:
+    if response.status_code != 200 or response.headers.get("idempotent-replayed"):
+        return
+    if response.content_size > len(response.content):
+        tally.unread_answers += 1
+        return
+    for fulfillment in orjson.loads(response.content)["fulfillments"]:
+        if fulfillment["id"] in tally.created:
+            tally.created_twice += 1
+        tally.created.add(fulfillment["id"])
 
 
 def run_schemathesis(url: str, token: str, *, mode: str, examples: int, seed: int) -> SoakTally:

@@ -13,6 +13,8 @@ no 5xx, no check failure, no lost request. It is not part of `make test`;
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
 import tempfile
 import time
@@ -41,11 +43,17 @@ class SoakReport:
     logged_failures: int = 0
     healthy_after: bool | None = None
     silent_client: str | None = None  # what a client gone silent mid-body got, when tried
+    stored: set[str] | None = None  # tenant 1's fulfillment ids in the store after the run
 
     @property
     def cases(self) -> int:
         """Cases sent over all modes."""
         return sum(t.cases for t in self.tallies.values())
+
+    @property
+    def created(self) -> set[str]:
+        """Fulfillment ids the server reported as created, over all modes."""
+        return set().union(*(t.created for t in self.tallies.values()))
 
     @property
     def problems(self) -> list[str]:
@@ -59,6 +67,14 @@ class SoakReport:
                 found.append(f"{mode}: {tally.network_errors} requests without an answer")
             if tally.fatal:
                 found.append(f"{mode}: Schemathesis stopped: {tally.fatal}")
+            if tally.created_twice or tally.unread_answers:
+                found.append(
+                    f"{mode}: {tally.created_twice} ids reported twice, "
+                    f"{tally.unread_answers} answers unread"
+                )
+        if self.stored is not None and self.stored != self.created:
+            lost, extra = len(self.created - self.stored), len(self.stored - self.created)
+            found.append(f"{lost} reported creations missing from the store, {extra} unreported")
         if self.logged_failures:
             found.append(f"the server logged {self.logged_failures} unexpected failures")
         if self.healthy_after is False:
@@ -74,6 +90,8 @@ class SoakReport:
             statuses = ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items()))
             out.append(f"{mode:>8}: {tally.cases} cases; answers {statuses}")
             out += [f"{'':>8}  {name}: {text}" for name, text in sorted(tally.examples.items())]
+        if self.stored is not None:
+            out.append(f"created: {len(self.created)} reported, {len(self.stored)} stored")
         if self.memory_kib is not None:
             before, after = self.memory_kib
             out.append(f"server memory: {before // 1024} MB before, {after // 1024} MB after")
@@ -100,6 +118,14 @@ def soak(
         progress(f"{mode}: {tally.cases} cases, {sum(tally.failures.values())} failures")
     report.seconds = time.monotonic() - started
     return report
+
+
+def _stored_ids(store_url: str) -> set[str]:
+    """Tenant 1's fulfillment ids, read straight from the SQLite file the server writes."""
+    path = store_url.removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT id FROM fulfillments WHERE tenant = '1'").fetchall()
+    return {str(row[0]) for row in rows}
 
 
 def _silent_client(server: LiveServer, seconds: float) -> str:
@@ -130,6 +156,7 @@ def soak_live_server(
     if silent_seconds > 0:
         report.silent_client = _silent_client(server, silent_seconds)
     report.memory_kib = (before, server.memory_kib()[0])
+    report.stored = _stored_ids(server.store_url)
     report.logged_failures = server.output().count(_UNEXPECTED) - logged_before
     try:
         server.assert_healthy()
