@@ -92,6 +92,7 @@ async def _settle(run: Run, index: int) -> Outcome:
             reply = await post(run.fleet.port, request, timeout=10)
         except OSError:  # refused, reset or cut short: the serving process was just killed
             broken += 1
+            blocked_since = None  # the kill may have stranded this key again, with a new lease
             await asyncio.sleep(PAUSE)
             continue
         if reply.status == 200:
