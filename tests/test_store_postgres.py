@@ -8,10 +8,12 @@ schema stand in for two server processes; each test gets a schema of its own.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from refserver.store import (
     Effects,
@@ -117,6 +119,43 @@ async def test_many_processes_opening_one_schema_at_once_all_succeed(store_url: 
     finally:
         await asyncio.gather(*(s.close() for s in stores))
     assert sorted(firsts) == list(range(1, 9))
+
+
+async def test_a_user_allowed_only_to_read_and_write_opens_an_existing_store(
+    store_url: str, postgres_dsn: str
+) -> None:
+    await (await PostgresStore.open(store_url)).close()  # the owner creates the tables
+    name = f"refserver_dml_{secrets.token_hex(4)}"
+    role = sql.Identifier(name)
+    with psycopg.connect(store_url, autocommit=True) as owner:
+        allowed = owner.execute(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        if not (allowed and allowed[0]):
+            pytest.skip("the PG_DSN user may not create roles")
+        found = owner.execute("SELECT current_schema()").fetchone()
+        assert found is not None
+        schema = sql.Identifier(found[0])
+        owner.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(role))
+        owner.execute(sql.SQL("GRANT {} TO current_user").format(role))
+        owner.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
+        owner.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
+                schema, role
+            )
+        )
+        try:
+            options = f"-c search_path={found[0]} -c role={name}"
+            url = with_query(store_url, options=options, pool_timeout="5")
+            store = await PostgresStore.open(url)
+            try:
+                got = await store.reserve(KEY, "fp", now=0.0, ttl=TTL, lease=LEASE)
+                assert isinstance(got, Reservation)
+            finally:
+                await store.close()
+        finally:
+            owner.execute(sql.SQL("DROP OWNED BY {}").format(role))
+            owner.execute(sql.SQL("DROP ROLE {}").format(role))
 
 
 async def test_concurrent_reserves_of_one_key_from_two_pools_reserve_it_once(

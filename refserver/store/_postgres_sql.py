@@ -24,7 +24,9 @@ __all__ = [
     "GET_FULFILLMENT",
     "INSERT_DOCUMENT",
     "INSERT_FULFILLMENT",
+    "MISSING_RELATIONS",
     "PURGE",
+    "RELATIONS",
     "RELEASE",
     "RESERVE",
     "SCHEMA",
@@ -95,6 +97,20 @@ SCHEMA: Final = (
     )
     """,
 )
+
+# Every table and index SCHEMA creates: when none is missing, opening the store runs no DDL, so
+# a database user allowed only to read and write the tables can open it.
+RELATIONS: Final = (
+    "refserver_idempotency",
+    "refserver_idempotency_expires_at",
+    "refserver_fulfillments",
+    "refserver_fulfillments_line_item",
+    "refserver_documents",
+    "refserver_counters",
+)
+MISSING_RELATIONS: Final = """
+    SELECT count(*) FROM unnest(%s::text[]) AS r(name) WHERE to_regclass(r.name) IS NULL
+"""
 
 # Inserts a fresh in-progress record, or overwrites one that expired or whose lease ran out; a
 # live record is left alone (the WHERE is false) and RETURNING yields nothing. Under READ

@@ -191,10 +191,14 @@ class PostgresStore:
 
 async def _create_schema(pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ...]]]) -> None:
     """Create the tables once, even when several processes open the store at the same moment."""
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (q.SCHEMA_LOCK,))
-        for statement in q.SCHEMA:
-            await conn.execute(statement)
+    async with pool.connection() as conn:
+        missing = await (await conn.execute(q.MISSING_RELATIONS, (list(q.RELATIONS),))).fetchone()
+        if missing is not None and missing[0] == 0:
+            return
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (q.SCHEMA_LOCK,))
+            for statement in q.SCHEMA:
+                await conn.execute(statement)
 
 
 async def _store_effects(conn: AsyncConnection[tuple[Any, ...]], effects: Effects) -> None:
