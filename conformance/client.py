@@ -22,6 +22,7 @@ from conformance.spec import OPERATION_PATH
 __all__ = ["Client", "Exchange", "SentRequest", "TransportProblem", "header_of"]
 
 _OMITTED_DEFAULTS = ("accept-encoding", "accept", "user-agent")
+_BODY_TIMEOUTS = 3  # a whole answer may take three read timeouts, then it counts as unanswered
 
 
 class TransportProblem(Exception):
@@ -116,9 +117,21 @@ class Client:
     def __init__(self, base_url: str, *, timeout: float, tokens: Mapping[str, str]) -> None:
         self._url = base_url.rstrip("/") + OPERATION_PATH
         self._tokens = dict(tokens)
+        # The timeout bounds each read; a body that keeps trickling is bounded as a whole.
+        self._body_seconds = timeout * _BODY_TIMEOUTS
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False)
         for name in _OMITTED_DEFAULTS:
             self._http.headers.pop(name, None)
+
+    @staticmethod
+    def _read(response: httpx.Response, request: SentRequest, *, deadline: float) -> bytes:
+        """The raw body; a body that trickles in past the deadline counts as no answer."""
+        chunks = []
+        for chunk in response.iter_raw():
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TransportProblem("the body trickled in past the timeout", request)
+        return b"".join(chunks)
 
     @property
     def url(self) -> str:
@@ -156,7 +169,7 @@ class Client:
         started = time.monotonic()
         try:
             with self._http.stream("POST", self._url, content=body, headers=wire) as response:
-                raw = b"".join(response.iter_raw())
+                raw = self._read(response, request, deadline=started + self._body_seconds)
         except httpx.TimeoutException as exc:
             raise TransportProblem(
                 f"no answer within the timeout ({type(exc).__name__})", request
