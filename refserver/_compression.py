@@ -81,14 +81,6 @@ class _Gunzip:
         return b""
 
 
-class _Identity:
-    def feed(self, data: bytes) -> bytes:
-        return data
-
-    def finish(self) -> bytes:
-        return b""
-
-
 def _corrupt() -> Problem:
     return Problem.of(400, INVALID_VALUE, "The request body is not valid gzip")
 
@@ -118,17 +110,20 @@ class GzipPolicy:
             headers=(("Accept-Encoding", self._accepted),),
         )
 
-    def _decoders(self, content_encoding: str | None) -> list[_Gunzip | _Identity]:
+    def _decoders(self, content_encoding: str | None) -> list[_Gunzip]:
+        """The gzip stages to undo, last applied first; none for identity."""
+        if content_encoding is None:
+            return []
         codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
         if content_encoding is not None and not codings:  # sent, but naming no coding at all
             raise self._unsupported(content_encoding)
-        decoders: list[_Gunzip | _Identity] = []
+        decoders: list[_Gunzip] = []
         for coding in reversed(codings):  # the last coding applied is the first to undo
             if coding not in self._codings and coding not in _GZIP_NAMES:
                 raise self._unsupported(coding)
             if coding in _GZIP_NAMES:
                 decoders.append(_Gunzip(self._limit))
-        return decoders or [_Identity()]
+        return decoders
 
     async def read_body(self, headers: Headers, receive: Receive) -> bytes:
         """The decoded body, or 413/400/415 as soon as it is known to be refused."""
@@ -146,11 +141,18 @@ class GzipPolicy:
                 f"The request body did not arrive whole within {self._body_seconds:g} seconds",
             ) from None
 
-    async def _read(self, decoders: list[_Gunzip | _Identity], receive: Receive) -> bytes:
+    async def _read(self, decoders: list[_Gunzip], receive: Receive) -> bytes:
         received = 0
         out: list[bytes] = []
         while True:
             message = await receive()
+            if not out and not decoders and not message.get("more_body", False):
+                body = message.get("body", b"")  # the common case: one plain message
+                if message["type"] == "http.disconnect":
+                    raise Disconnected
+                if len(body) > self._limit:
+                    raise _too_large(self._limit)
+                return bytes(body)
             if message["type"] == "http.disconnect":
                 raise Disconnected
             chunk = bytes(message.get("body", b""))

@@ -21,33 +21,43 @@ class WindowRateLimiter:
     """Counts each tenant's accepted requests per fixed window."""
 
     def __init__(self) -> None:
-        self._counts: dict[str, tuple[tuple[int, int], ...]] = {}  # tenant -> (window, count)
+        # tenant -> [minute index, count, hour index, count, day index, count]
+        self._state: dict[str, list[int]] = {}
 
     def hit(self, tenant: Tenant, now: float) -> RateStatus:
         """Count this request if every window has room; describe the tightest window."""
         quotas = (tenant.quotas.per_minute, tenant.quotas.per_hour, tenant.quotas.per_day)
-        current = tuple(int(now // seconds) for _, seconds in _WINDOWS)
-        stored = self._counts.get(tenant.id, ((-1, 0), (-1, 0), (-1, 0)))
-        counts = [c if w == cur else 0 for (w, c), cur in zip(stored, current, strict=True)]
-        allowed = all(c < q for c, q in zip(counts, quotas, strict=True))
+        state = self._state.get(tenant.id)
+        if state is None:
+            state = self._state[tenant.id] = [-1, 0, -1, 0, -1, 0]
+        for i, (_, seconds) in enumerate(_WINDOWS):
+            index = int(now // seconds)
+            if state[2 * i] != index:
+                state[2 * i], state[2 * i + 1] = index, 0
+        allowed = state[1] < quotas[0] and state[3] < quotas[1] and state[5] < quotas[2]
         if allowed:
-            counts = [c + 1 for c in counts]
-        self._counts[tenant.id] = tuple(zip(current, counts, strict=True))
-        statuses = [
-            RateStatus(
-                limit=quota,
-                remaining=max(0, quota - count),
-                reset=max(0, math.ceil((index + 1) * seconds - now)),
-                allowed=allowed,
-                window=name,
-            )
-            for (name, seconds), quota, count, index in zip(
-                _WINDOWS, quotas, counts, current, strict=True
-            )
-        ]
-        if not allowed:  # the exhausted window that frees up last decides the wait
-            return max((s for s in statuses if s.remaining == 0), key=lambda s: s.reset)
-        return min(statuses, key=lambda s: s.remaining / max(s.limit, 1))
+            state[1] += 1
+            state[3] += 1
+            state[5] += 1
+        chosen, best = 0, None
+        for i, (_, seconds) in enumerate(_WINDOWS):
+            left = quotas[i] - state[2 * i + 1]
+            if allowed:
+                key = left / quotas[i] if quotas[i] > 0 else 0.0  # the smallest share left
+            elif left <= 0:
+                key = -((state[2 * i] + 1) * seconds - now)  # the exhausted window freed last
+            else:
+                continue
+            if best is None or key < best:
+                chosen, best = i, key
+        name, seconds = _WINDOWS[chosen]
+        return RateStatus(
+            limit=quotas[chosen],
+            remaining=max(0, quotas[chosen] - state[2 * chosen + 1]),
+            reset=max(0, math.ceil((state[2 * chosen] + 1) * seconds - now)),
+            allowed=allowed,
+            window=name,
+        )
 
 
 class InFlightCounter:
