@@ -18,11 +18,16 @@ def test_pool_options_come_out_of_the_url_and_the_rest_goes_to_libpq() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["sqlite:///x.db", "postgresql://h/db?pool_min=3&pool_max=2", "postgresql://h?pool_max=0"],
+    [
+        "sqlite://user:s3cret@x.db",
+        "postgresql://user:s3cret@h/db?pool_min=3&pool_max=2",
+        "postgresql://user:s3cret@h?pool_max=0",
+    ],
 )
-def test_bad_store_urls_are_refused(url: str) -> None:
-    with pytest.raises(ValueError, match=r"PostgreSQL store URL|pool_max"):
+def test_bad_store_urls_are_refused_without_echoing_the_password(url: str) -> None:
+    with pytest.raises(ValueError, match=r"PostgreSQL store URL|pool_max") as refused:
         PoolOptions.split_url(url)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_libpq_options_keep_their_spaces() -> None:

@@ -55,8 +55,8 @@ class PoolOptions:
     def split_url(cls, url: str) -> tuple[str, Self]:
         """Take `pool_min`, `pool_max` and `pool_timeout` out of `url`; libpq gets the rest."""
         parts = urlsplit(url)
-        if parts.scheme not in _SCHEMES:
-            raise ValueError(f"not a PostgreSQL store URL: {url!r}")
+        if parts.scheme not in _SCHEMES:  # the URL itself is not echoed: it may hold a password
+            raise ValueError(f"not a PostgreSQL store URL (scheme {parts.scheme!r})")
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         options = cls(
             min_size=int(query.pop("pool_min", _POOL_MIN)),
@@ -64,7 +64,7 @@ class PoolOptions:
             timeout=float(query.pop("pool_timeout", _POOL_TIMEOUT)),
         )
         if not 0 <= options.min_size <= options.max_size or options.max_size < 1:
-            raise ValueError(f"need 0 <= pool_min <= pool_max and pool_max >= 1 in {url!r}")
+            raise ValueError(f"need 0 <= pool_min <= pool_max and pool_max >= 1, not {options}")
         return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote))), options
 
 
