@@ -32,9 +32,10 @@ from tests._exactly_once_fixtures import (
     line_item,
     port_of,
     soak,
+    wait_for_log,
 )
 from tests._postgres import throwaway_schema
-from tests._server_fixtures import serve
+from tests._server_fixtures import ServerProcess, serve
 from tests._wire import Reply, parse_reply, post
 
 LEASE = 1.0  # seconds a key stays in progress: short, so keys stranded by a kill free quickly
@@ -199,16 +200,20 @@ async def _flood(port: int, first: int, replies: dict[str, Reply]) -> None:
         replies[f"key-{index}"] = reply
 
 
-async def _terminate_under_load(server_pid: int, port: int) -> dict[str, Reply]:
+async def _terminate_under_load(server: ServerProcess) -> dict[str, Reply]:
+    port = port_of(server)
     slow = [await _half_sent(port, index) for index in range(IN_FLIGHT)]
     replies: dict[str, Reply] = {}
     floods = [
         asyncio.create_task(_flood(port, IN_FLIGHT + n * MAX_KEYS, replies))
         for n in range(FLOOD_CLIENTS)
     ]
-    await asyncio.sleep(0.3)
-    os.kill(server_pid, signal.SIGTERM)
-    await asyncio.sleep(0.3)  # the server is draining now, the half-sent requests still open
+    # Answers to requests sent after the half-sent ones mean the server has read their headers.
+    async with asyncio.timeout(20):
+        while len(replies) < 2 * FLOOD_CLIENTS:
+            await asyncio.sleep(0.01)
+    server.process.send_signal(signal.SIGTERM)
+    await asyncio.to_thread(wait_for_log, server, "Shutting down", 1)
     for index, (_, writer) in enumerate(slow):
         writer.write(keyed_request(f"key-{index}", line_item(index))[-10:])
     finished = await asyncio.gather(*(reader.read() for reader, _ in slow))
@@ -225,7 +230,7 @@ def test_sigterm_finishes_in_flight_requests_and_leaves_nothing_half_written(
     target: Target, tmp_path: Path
 ) -> None:
     with serve("--store", target.url, folder=tmp_path) as server:
-        replies = asyncio.run(_terminate_under_load(server.process.pid, port_of(server)))
+        replies = asyncio.run(_terminate_under_load(server))
         code = server.process.wait(timeout=20)
         log = server.output()
     assert code in {0, -signal.SIGTERM}, log
