@@ -22,6 +22,7 @@ import pytest
 from psycopg import sql
 
 from refserver.store import Store
+from refserver.store._postgres_sql import TABLES
 from refserver.store.postgres import PostgresStore
 
 __all__ = [
@@ -61,14 +62,6 @@ def throwaway_schema(dsn: str) -> Iterator[str]:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
-_TABLES = (
-    "refserver_idempotency",
-    "refserver_fulfillments",
-    "refserver_documents",
-    "refserver_counters",
-)
-
-
 class _Schemas:
     """Schemas for stores that must start empty, emptied and reused rather than made anew.
 
@@ -87,7 +80,7 @@ class _Schemas:
         if self._free:
             url = self._free.pop()
             with psycopg.connect(url, autocommit=True) as conn:
-                for table in _TABLES:
+                for table in TABLES:
                     conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
         else:
             url = self._made.enter_context(throwaway_schema(self._dsn))

@@ -32,6 +32,7 @@ __all__ = [
     "SCHEMA",
     "SCHEMA_LOCK",
     "SELECT_RECORD",
+    "TABLES",
 ]
 
 # Any fixed 64-bit number works; this one spells "refsrvpg" in ASCII, so it is easy to spot in
@@ -100,13 +101,16 @@ SCHEMA: Final = (
 
 # Every table and index SCHEMA creates: when none is missing, opening the store runs no DDL, so
 # a database user allowed only to read and write the tables can open it.
-RELATIONS: Final = (
+TABLES: Final = (
     "refserver_idempotency",
-    "refserver_idempotency_expires_at",
     "refserver_fulfillments",
-    "refserver_fulfillments_line_item",
     "refserver_documents",
     "refserver_counters",
+)
+RELATIONS: Final = (
+    *TABLES,
+    "refserver_idempotency_expires_at",
+    "refserver_fulfillments_line_item",
 )
 MISSING_RELATIONS: Final = """
     SELECT count(*) FROM unnest(%s::text[]) AS r(name) WHERE to_regclass(r.name) IS NULL
