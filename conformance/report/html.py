@@ -115,8 +115,9 @@ def render_html(result: SuiteResult) -> str:
         f"profile {escape(result.profile.value)} · seed {escape(str(seed))} · "
         f"{result.duration:.1f} s</p>{verdict}"
         f"<h2>Checks by outcome</h2>{_chart(result.checks)}"
+        f"<h2>Failures</h2>{_failures(result.checks)}"
         f"<h2>Checks</h2><table>{header}{''.join(_row(report) for report in result.checks)}</table>"
-        f"<h2>Failures</h2>{_failures(result.checks)}</body></html>\n"
+        "</body></html>\n"
     )
 
 
