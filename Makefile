@@ -39,7 +39,7 @@ BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
 .PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
-	contract-diff contract-gate
+	contract-diff contract-gate soak conformance-soak planted
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -91,6 +91,15 @@ serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
 
 conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
 	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
+
+soak: $(STAMP)  ## Long crash (20 SIGKILLs) and multi-process (100 keys x 64) runs, on SQLite and PostgreSQL
+	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_multiprocess.py tests/test_crash_restart.py
+
+conformance-soak: $(STAMP)  ## The suite against the reference server with 20 different seeds in a row
+	$(PY) -m conformance --soak 20
+
+planted: $(STAMP)  ## The whole suite against every planted-bug variant; writes tests/planted/RESULTS.md
+	$(PY) -m tests.planted table
 
 docs: $(NPM_STAMP)  ## Render the contract's reference to build/docs/index.html
 	$(REDOCLY) build-docs $(SPEC) --output build/docs/index.html
