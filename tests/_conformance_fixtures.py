@@ -8,6 +8,7 @@ never answer, or answer HTTP that keeps no promise at all.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import socket
@@ -112,9 +113,7 @@ def schemathesis_pair(
     request_headers: Mapping[str, str] | None = None,
 ) -> tuple[schemathesis.Response, schemathesis.Case[Any]]:
     """A Schemathesis `Response` and `Case`, as the engine hands them to a check."""
-    operation = schemathesis.openapi.from_path(str(load_contract().path))["/v1/fulfillments"][
-        "POST"
-    ]
+    operation = _operation()
     case = operation.Case(headers=dict(request_headers or {}), body={"fulfillments": []})
     prepared = requests.Request(
         "POST", URL, headers=dict(request_headers or {}), data=b"{}"
@@ -128,6 +127,13 @@ def schemathesis_pair(
         verify=True,
     )
     return response, case
+
+
+@functools.cache
+def _operation() -> Any:
+    """The contract's operation as Schemathesis loads it (once: loading takes seconds)."""
+    schema = schemathesis.openapi.from_path(str(load_contract().path))
+    return schema["/v1/fulfillments"]["POST"]
 
 
 @contextmanager
