@@ -10,6 +10,7 @@ import pytest
 
 from refserver.store import (
     Effects,
+    Fulfillment,
     IdempotencyRecord,
     Reservation,
     ScopedKey,
@@ -113,3 +114,45 @@ async def test_open_store_dispatches_on_the_scheme(
     await absolute.close()
     assert str(tmp_path).startswith("/")
     assert (tmp_path / "b.db").exists()
+
+
+async def test_writes_ready_together_share_a_commit_and_fail_alone(tmp_path: Path) -> None:
+    store = await SqliteStore.open(f"sqlite:///{tmp_path / 'group.db'}")
+    try:
+        fid = "a" * 32
+        row = Fulfillment("1", fid, "F-1", "l" * 32, "Delivery", "Executing", 1.0, b"{}")
+        results = await asyncio.gather(
+            store.allocate("1", "n", 1),
+            store.save(Effects((row,))),
+            store.save(Effects((row,))),  # the same primary key: only this write fails
+            store.allocate("1", "n", 1),
+            return_exceptions=True,
+        )
+        assert results[0] == 1
+        assert results[1] is None
+        assert isinstance(results[2], sqlite3.IntegrityError)
+        assert results[3] == 2
+        assert await store.count_fulfillments("1", "l" * 32) == 1
+    finally:
+        await store.close()
+
+
+async def test_a_write_waits_for_another_writer_without_blocking_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    store = await SqliteStore.open(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        writing = asyncio.create_task(store.allocate("1", "n", 1))
+        ticks = 0
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not writing.done()
+        assert ticks == 20  # the loop kept running while the write waited
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(writing, 10) == 1
+        assert await store.allocate("1", "n", 1) == 2  # and the inline path is back
+    finally:
+        other.close()
+        await store.close()

@@ -1,0 +1,152 @@
+"""Group commit: the writes of every request that is ready at once share one SQLite commit.
+
+A commit is the expensive part of a SQLite write (it appends pages to the log and takes and
+releases file locks), and under load many requests want to write in the same turn of the
+event loop. Each `write` queues its work; one flusher runs the whole queue in a single
+`BEGIN IMMEDIATE` transaction, each piece of work inside its own savepoint so one failure
+rolls back only itself, commits once, then answers every caller. Nobody is answered before
+the commit that holds its work, so the durability promise is unchanged.
+
+The flusher runs inline on the event loop through a connection that never waits; when
+another process holds the write lock, the batch moves to the store's thread, whose
+connection waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+__all__ = ["BUSY", "GroupWriter", "run_transaction"]
+
+_T = TypeVar("_T")
+BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_Entry = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]
+_Outcome = tuple["asyncio.Future[Any]", bool, Any]
+
+
+def run_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], _T]) -> _T:
+    """Run `work` alone in one BEGIN IMMEDIATE transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _run_batch(conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcome]:
+    """Every entry in one transaction, each isolated by a savepoint when there are several."""
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[_Outcome] = []
+    try:
+        for work, future in batch:
+            if len(batch) == 1:
+                outcomes.append((future, True, work(conn)))
+                continue
+            conn.execute("SAVEPOINT one")
+            try:
+                value = work(conn)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO one")
+                outcomes.append((future, False, exc))
+            else:
+                outcomes.append((future, True, value))
+            conn.execute("RELEASE one")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+class GroupWriter:
+    """Queues write work and commits it in shared transactions."""
+
+    def __init__(
+        self,
+        inline: sqlite3.Connection,
+        waiting: sqlite3.Connection,
+        executor: ThreadPoolExecutor,
+        on_commit: Callable[[], None],
+    ) -> None:
+        self._inline = inline
+        self._waiting = waiting
+        self._executor = executor
+        self._on_commit = on_commit
+        self._pending: list[_Entry] = []
+        self._scheduled = False  # a flush is due in this turn of the loop
+        self._on_thread: asyncio.Task[None] | None = None  # batches waiting for another writer
+
+    async def write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run `work` in the next shared transaction and return its result once committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_T] = loop.create_future()
+        self._pending.append((work, future))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)  # after every coroutine ready now has queued its work
+        return await future
+
+    async def drain(self) -> None:
+        """Wait until every queued write is committed (or has failed)."""
+        while self._pending or self._scheduled or self._on_thread is not None:
+            if self._on_thread is not None:
+                await asyncio.shield(self._on_thread)
+            else:
+                await asyncio.sleep(0)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        if self._on_thread is not None or not self._pending:
+            return  # the thread's loop takes what is queued once its batch is done
+        batch, self._pending = self._pending, []
+        try:
+            outcomes = _run_batch(self._inline, batch)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode in BUSY:
+                self._on_thread = asyncio.get_running_loop().create_task(
+                    self._wait_on_thread(batch)
+                )
+                return
+            outcomes = [(future, False, exc) for _, future in batch]
+        except Exception as exc:  # the commit itself failed: nothing of the batch is stored
+            outcomes = [(future, False, exc) for _, future in batch]
+        else:
+            self._on_commit()
+        _resolve(outcomes)
+
+    async def _wait_on_thread(self, batch: list[_Entry]) -> None:
+        """Commit batches on the thread, whose connection waits for the other writer."""
+        loop = asyncio.get_running_loop()
+        try:
+            while batch:
+                try:
+                    outcomes = await loop.run_in_executor(
+                        self._executor, _run_batch, self._waiting, batch
+                    )
+                except Exception as exc:
+                    outcomes = [(future, False, exc) for _, future in batch]
+                else:
+                    self._on_commit()
+                _resolve(outcomes)
+                batch, self._pending = self._pending, []
+        finally:
+            self._on_thread = None
+
+
+def _resolve(outcomes: list[_Outcome]) -> None:
+    for future, ok, value in outcomes:
+        if future.done():
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
