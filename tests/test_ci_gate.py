@@ -87,6 +87,7 @@ def test_html_report_of_a_failure_renders_in_a_browser(
     html = (report_dir / "conformance.html").read_text(encoding="utf-8")
     assert "track_id_echoed" in html
     assert "curl " in html
+    assert html.count("class='failure'") == html.count("Reproduce with") > 0, "a failure lacks curl"
     shot = screenshot(report_dir / "conformance.html", tmp_path / "conformance.png")
     assert distinct_colours(shot) > 8, "the page rendered blank"
 

@@ -9,12 +9,12 @@ promises as Schemathesis's. A judge that fails is recorded at once; the example 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from conformance.checks.transport import answers_every_request
-from conformance.client import Client, Exchange, TransportProblem
+from conformance.client import Client, Exchange, SentRequest, TransportProblem
 from conformance.context import RunContext
 from conformance.curl import curl_command
 from conformance.failures import ContractViolation
@@ -60,9 +60,18 @@ class Liveness:
 
 
 def record_violation(
-    tally: Tally, check: str, violation: ContractViolation, secrets: Mapping[str, str]
+    tally: Tally,
+    check: str,
+    violation: ContractViolation,
+    secrets: Mapping[str, str],
+    *,
+    judged: Sequence[SentRequest] = (),
 ) -> None:
-    """Put a violation into the tally, with a curl command for each request it involves."""
+    """Put a violation into the tally, with a curl command for each request it involves.
+
+    A response check names no request of its own; then the request whose answer it judged
+    (`judged`) is the one to reproduce.
+    """
     commands = tuple(
         curl_command(
             request.method,
@@ -72,9 +81,19 @@ def record_violation(
             secrets=secrets,
             plain_body=request.plain_body,
         )
-        for request in violation.requests
+        for request in (violation.requests or judged)
     )
     tally.failed(FailureRecord(check, violation.title, violation.message, commands))
+
+
+def _judged(args: Sequence[Any]) -> tuple[SentRequest, ...]:
+    """The requests whose answers a check was handed, each once."""
+    found: list[SentRequest] = []
+    for arg in args:
+        request = arg.request if isinstance(arg, Exchange) else arg
+        if isinstance(request, SentRequest) and all(request is not seen for seen in found):
+            found.append(request)
+    return tuple(found)
 
 
 class Harness:
@@ -129,7 +148,7 @@ class Harness:
             check(*args)
         except ContractViolation as violation:
             if not self._done:
-                record_violation(self.tally, name, violation, self.secrets)
+                record_violation(self.tally, name, violation, self.secrets, judged=_judged(args))
             if ends_example:
                 self._failed_now = True
                 # Hypothesis stops generating after a failure and only replays it to report it.
