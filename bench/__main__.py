@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import subprocess
 import sys
 import tempfile
@@ -65,8 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in names:
             print(f"== bench.{name}", file=sys.stderr, flush=True)
             sections.append(_run(name, args.quick, Path(tmp)))
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    footer = f"Load average at the end: {load} (1/5/15 min).\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(header + sections), encoding="utf-8")
+    args.output.write_text("\n".join([*header, *sections, footer]), encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return (
         1 if any("\nFailed with exit code" in s or "\nStopped after" in s for s in sections) else 0

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench._machine import code_version
+
 __all__ = ["base_parser", "command_line", "emit", "int_list"]
 
 
@@ -28,13 +30,24 @@ def base_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 
 def command_line(module: str, argv: Sequence[str] | None) -> str:
-    """The command that reproduces this run, for the report."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """The command that reproduces this run, for the report (where the report goes is left out)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    args: list[str] = []
+    skip = False
+    for arg in given:
+        if skip:
+            skip = False
+        elif arg == "--output":
+            skip = True
+        elif not arg.startswith("--output="):
+            args.append(arg)
     return shlex.join(["python", "-m", module, *args])
 
 
 def emit(report: str, output: Path | None) -> None:
-    """Print the report and write it to `output` when given."""
+    """Print the report, stamped with the server's code version, and write it to `output`."""
+    heading, _, rest = report.partition("\n")
+    report = f"{heading}\n\nMeasured on {code_version()}.\n{rest}"
     print(report, end="", flush=True)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["describe_machine"]
+__all__ = ["code_version", "describe_machine"]
 
 
 def _cpu_model() -> str:
@@ -42,3 +42,18 @@ def describe_machine() -> str:
         f"{_version(['wrk', '-v'])}, Node {_version(['node', '--version'])}; "
         f"load average at start {load} (1/5/15 min)"
     )
+
+
+def code_version() -> str:
+    """The commit the reference server's code is at, and whether its files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
+        )
+        return done.stdout.strip()
+
+    commit = git("log", "-1", "--format=%h", "--", "refserver") or "unknown"
+    dirty = " plus uncommitted changes" if git("status", "--porcelain", "--", "refserver") else ""
+    return f"refserver/ at commit {commit}{dirty}"

@@ -128,7 +128,7 @@ def render(
             _throughput(throughput),
             f"\n### Exactly-once: {BURST} simultaneous requests per key\n",
             f"Bursts follow one another for the {options.storm_seconds} s that wrk keeps creating "
-            "on the first process (32 connections); a 409 is retried after 50 ms until the "
+            "on the first process (32 connections); a 409 is retried after 200 ms until the "
             "stored answer comes.\n",
             _exactly_once(outcomes),
         ]
