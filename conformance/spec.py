@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ __all__ = [
     "load_contract",
 ]
 
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "fulfillments.yaml"
+# The contract ships as package data of `fulfillments_contract` (the folder openapi/).
+DEFAULT_SPEC = Path(str(files("fulfillments_contract").joinpath("fulfillments.yaml")))
 OPERATION_PATH = "/v1/fulfillments"
 OPERATION_METHOD = "post"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import yaml
 
 __all__ = ["DEFAULT_SPEC", "Contract", "HeaderRule", "Policies", "load_contract"]
 
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "fulfillments.yaml"
+# The contract ships as package data of `fulfillments_contract` (the folder openapi/).
+DEFAULT_SPEC = Path(str(files("fulfillments_contract").joinpath("fulfillments.yaml")))
 _OPERATION = ("/v1/fulfillments", "post")
 _JSON = "application/json"
 

@@ -1,0 +1,97 @@
+"""The suite inside a user's own pytest session: `pytest --fulfillments-target URL`.
+
+Installed with the kit, this plugin is registered through pytest's `pytest11` entry point and
+stays inert until asked: with `--fulfillments-target` it adds one test item that runs the whole
+suite against that URL (its failure shows the summary with a curl line per failure), and the
+`fulfillments_conformance` fixture lets a test run the suite itself, for example against a server
+the test has just started. The suite is imported only when used, so pytest starts as fast as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conformance.results import SuiteResult
+
+__all__ = ["ConformanceItem", "fulfillments_conformance"]
+
+_GROUP = "fulfillments-conformance"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup(_GROUP, "conformance of a server to Zuora's POST /v1/fulfillments")
+    group.addoption("--fulfillments-target", default=None, help="base URL of the server to check")
+    group.addoption("--fulfillments-token", default="dev-token", help="first tenant's bearer token")
+    group.addoption("--fulfillments-token2", default="dev-token-2", help="second tenant's token")
+    group.addoption("--fulfillments-profile", default="default", help="default or zuora")
+    group.addoption("--fulfillments-max-examples", type=int, default=None, help="cases per phase")
+    group.addoption("--fulfillments-report-dir", default=None, help="write junit.xml and HTML here")
+
+
+def _run(config: pytest.Config, target: str) -> SuiteResult:
+    from conformance import Profile, SuiteOptions, run_suite  # noqa: PLC0415 - only when used
+    from conformance.report import write_html, write_junit  # noqa: PLC0415
+
+    options: dict[str, Any] = {
+        "target": target,
+        "token": config.getoption("--fulfillments-token"),
+        "token2": config.getoption("--fulfillments-token2") or None,
+        "profile": Profile(config.getoption("--fulfillments-profile")),
+    }
+    if config.getoption("--fulfillments-max-examples") is not None:
+        options["max_examples"] = config.getoption("--fulfillments-max-examples")
+    result = run_suite(SuiteOptions(**options))
+    report_dir = config.getoption("--fulfillments-report-dir")
+    if report_dir:
+        write_junit(result, Path(report_dir) / "junit.xml")
+        write_html(result, Path(report_dir) / "conformance.html")
+    return result
+
+
+class ConformanceFailed(Exception):
+    """The target broke the contract, or could not be checked."""
+
+
+class ConformanceItem(pytest.Item):
+    """One test item: the whole suite against `--fulfillments-target`."""
+
+    def runtest(self) -> None:
+        from conformance.report import render_summary  # noqa: PLC0415
+
+        result = _run(self.config, str(self.config.getoption("--fulfillments-target")))
+        if result.exit_code != 0:
+            raise ConformanceFailed(render_summary(result))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return (
+            "conformance",
+            None,
+            f"conformance of {self.config.getoption('--fulfillments-target')}",
+        )
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if config.getoption("--fulfillments-target"):
+        items.append(ConformanceItem.from_parent(session, name="fulfillments_conformance"))
+
+
+@pytest.fixture
+def fulfillments_conformance(pytestconfig: pytest.Config) -> Callable[[str], SuiteResult]:
+    """Run the suite against a URL from inside a test; returns the result to assert on."""
+
+    def run(target: str) -> SuiteResult:
+        return _run(pytestconfig, target)
+
+    return run
