@@ -7,20 +7,22 @@ Before a case is sent, it is adjusted so that what it claims to be stays true:
 | `Content-Encoding: gzip` -> `identity` | the generator sends plain JSON under the gzip label;|
 |                                        | real gzip has its own socket tests                  |
 | each valid Idempotency-Key made new    | a repeated key meets a stored answer (replay, 422)  |
-| positive cases keep the rules of       | `collectPayment` needs `runBilling` (...): the      |
+| bodies keep the rules of               | `collectPayment` needs `runBilling` (...): the      |
 | `processingOptions`                    | contract answers a breach with 400, documented      |
-| positive quantities under 1e300        | a bill total beyond a double gets 400 (category 20);|
+| quantities under 1e300                 | a bill total beyond a double gets 400 (category 20);|
 |                                        | the body battery has a row for that rule            |
+| positive entity and org ids within the | random ids are out of reach (403) and would stop a  |
+| token's reach, when the soak knows it  | third of the valid cases before their body is read  |
 
-The Schemathesis hook and check are global; they act only while a soak run is active.
+The Schemathesis hook and check are global; they act only while a soak run is in progress.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,22 +72,33 @@ class SoakTally:
         return sum(n for status, n in self.statuses.items() if status >= 500)
 
 
-_active = threading.Event()
+@dataclass(frozen=True)
+class _Run:
+    """What the global hook and check know of the soak run in progress."""
+
+    reach: Mapping[str, str]  # lower-case header -> a value within the token's reach
 
 
-def _adjust(case: Any) -> None:
+_RUNS: list[_Run] = []  # the run in progress, if any; runs never overlap (one worker)
+
+
+def _adjust(case: Any, run: _Run) -> None:
+    meta = case.meta
+    positive = meta is not None and meta.generation.mode is GenerationMode.POSITIVE
     headers = case.headers
     if headers:
         for name in list(headers):
-            value = headers[name]
-            if name.lower() == "content-encoding" and str(value).strip().lower() == "gzip":
+            value, lower = headers[name], name.lower()
+            if lower == "content-encoding" and str(value).strip().lower() == "gzip":
                 headers[name] = "identity"
-            if name.lower() == "idempotency-key" and _valid_key(value):
+            if lower == "idempotency-key" and _valid_key(value):
                 headers[name] = uuid.uuid4().hex
-    meta = case.meta
-    if isinstance(case.body, dict) and meta and meta.generation.mode is GenerationMode.POSITIVE:
+            if positive and lower in run.reach:
+                headers[name] = run.reach[lower]
+    if isinstance(case.body, dict):  # all modes: Schemathesis may reclassify a case once sent
         _keep_processing_rules(case.body)
-        for item in case.body.get("fulfillments") or ():
+        items = case.body.get("fulfillments")
+        for item in items if isinstance(items, list) else ():
             quantity = item.get("quantity") if isinstance(item, dict) else None
             if isinstance(quantity, int | float) and not abs(quantity) < _MAX_QUANTITY:
                 item["quantity"] = math.copysign(1.0, quantity)
@@ -110,15 +123,15 @@ def _keep_processing_rules(body: dict[str, Any]) -> None:
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
     """Adjust every case of an active soak run just before it is sent."""
-    if _active.is_set():
-        _adjust(case)
+    if _RUNS:
+        _adjust(case, _RUNS[-1])
 
 
 @schemathesis.check
 def zuora_reason_codes(ctx: Any, response: Any, case: Any) -> bool | None:
     """Catches reason codes that are not 8 digits of this resource and the status's category."""
     status = response.status_code
-    if not _active.is_set() or status < 400 or status == 401 or status not in contract().responses:
+    if not _RUNS or status < 400 or status == 401 or status not in contract().responses:
         return None  # undeclared statuses are status_code_conformance's to report
     policies = contract().policies
     document = response.json()
@@ -187,12 +200,23 @@ def _note_created(response: Any, tally: SoakTally) -> None:
         tally.created.add(fulfillment["id"])
 
 
-def run_schemathesis(url: str, token: str, *, mode: str, examples: int, seed: int) -> SoakTally:
-    """One Schemathesis run in `mode` (negative, positive or all) with `examples` per phase."""
+def run_schemathesis(
+    url: str,
+    token: str,
+    *,
+    mode: str,
+    examples: int,
+    seed: int,
+    reach: Mapping[str, str] | None = None,
+) -> SoakTally:
+    """One Schemathesis run in `mode` (negative, positive or all) with `examples` per phase.
+
+    `reach` maps `Zuora-Entity-Ids` and `Zuora-Org-Ids` to values the token may use.
+    """
     config = schemathesis.Config.from_dict(_config(url, token, mode, examples, seed))
     schema = schemathesis.openapi.from_path(SPEC, config=config)
     tally = SoakTally()
-    _active.set()
+    _RUNS.append(_Run({name.lower(): value for name, value in (reach or {}).items()}))
     try:
         for event in from_schema(schema).execute():
             if isinstance(event, events.ScenarioFinished):
@@ -203,5 +227,5 @@ def run_schemathesis(url: str, token: str, *, mode: str, examples: int, seed: in
             elif isinstance(event, events.FatalError):
                 tally.fatal = str(event.exception)
     finally:
-        _active.clear()
+        _RUNS.pop()
     return tally

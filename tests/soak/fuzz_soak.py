@@ -18,16 +18,21 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refserver._config import dev_tenants
 from tests._hostile_fixtures import LiveServer, build_request, live_server, read_response
 from tests.soak._engine import SoakTally, run_schemathesis
 
 __all__ = ["SoakReport", "main", "soak", "soak_live_server"]
 
 MODES = ("negative", "positive")
+DEV_REACH = {  # an entity and an org the development token `dev-token` (tenant 1) may act in
+    "Zuora-Entity-Ids": sorted(dev_tenants()[0]["1"].entity_ids)[0],
+    "Zuora-Org-Ids": ",".join(sorted(dev_tenants()[0]["1"].org_ids)),
+}
 SILENT_SECONDS = 75.0  # the server gives a body 60 s to arrive; 15 s to answer and spare
 _UNEXPECTED = "unexpected failure"  # what the server logs with the traceback of any 500
 
@@ -107,13 +112,15 @@ def soak(
     *,
     cases: int,
     seed: int,
+    reach: Mapping[str, str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> SoakReport:
     """Half of `cases` fuzzed in negative mode, half in positive, plus the coverage phases."""
     report = SoakReport(seed=seed)
     started = time.monotonic()
+    examples = max(1, cases // 2)
     for mode in MODES:
-        tally = run_schemathesis(url, token, mode=mode, examples=max(1, cases // 2), seed=seed)
+        tally = run_schemathesis(url, token, mode=mode, examples=examples, seed=seed, reach=reach)
         report.tallies[mode] = tally
         progress(f"{mode}: {tally.cases} cases, {sum(tally.failures.values())} failures")
     report.seconds = time.monotonic() - started
@@ -152,7 +159,7 @@ def soak_live_server(
     before = server.memory_kib()[0]
     logged_before = server.output().count(_UNEXPECTED)
     url = f"http://127.0.0.1:{server.port}"
-    report = soak(url, "dev-token", cases=cases, seed=seed, progress=progress)
+    report = soak(url, "dev-token", cases=cases, seed=seed, reach=DEV_REACH, progress=progress)
     if silent_seconds > 0:
         report.silent_client = _silent_client(server, silent_seconds)
     report.memory_kib = (before, server.memory_kib()[0])
