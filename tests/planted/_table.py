@@ -86,6 +86,14 @@ def _caught_by(row: Row) -> str:
     return f"{shown} ({row.problem})" if row.problem else shown
 
 
+def _missed(rows: list[Row]) -> list[str]:
+    missed = [row for row in rows if row.name != REFERENCE and not row.caught]
+    if not missed:
+        return []
+    named = ", ".join(f"{row.name} (exit {row.exit_code})" for row in missed)
+    return ["", f"Not caught with exit code 1 and every expected check: {named}."]
+
+
 def render(rows: list[Row], *, seed: int, command: str) -> str:
     """The Markdown table, with the command that made it in its header."""
     caught = sum(row.caught for row in rows if row.name != REFERENCE)
@@ -98,6 +106,7 @@ def render(rows: list[Row], *, seed: int, command: str) -> str:
         "each variant, served on a loopback socket with an in-memory store. **Bold** checks are",
         "the ones the variant is expected to fail; exit code 1 is a contract violation, 2 a",
         f"target that stopped answering. Caught: {caught} of {variants} variants.",
+        *_missed(rows),
         "",
         "| variant | bug | part | expected check | caught by | exit code |",
         "|---|---|---|---|---|---|",
