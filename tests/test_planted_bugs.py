@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import CHECKS, SuiteResult, run_suite
+from conformance import CHECKS, run_suite
 from conformance.runner import selection
 from tests.planted import VARIANTS, Variant, served
 from tests.planted._runs import quick_options, reference_runs
 
 MIN_VARIANTS = 30
-# Disagreements between the reference server and the suite that are reported and not yet
-# settled, matched by the failure's own words so nothing else can hide behind them.
-KNOWN_DISAGREEMENTS = {
-    # A schema-valid body whose quantities sum past a double is refused with 400; the
-    # contract sets no bound on `quantity`, so the suite expects it to be accepted.
-    "positive_data_acceptance": "The quantities are too large to bill",
-}
 # Checks no broken part can provoke, and why.
 NOT_PLANTABLE = {
     "content_length_matches": "uvicorn writes Content-Length from the body a part returns",
@@ -35,16 +28,6 @@ WHOLE_SUITE_ONLY = {
     "negative_data_rejection": "track-id-unchecked, overlong-keys-accepted",
     "missing_required_header": "missing-token-accepted (Authorization left out)",
 }
-
-
-def _unexplained(result: SuiteResult) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name in result.failed_checks:
-        messages = [failure.message for failure in result.report(name).failures]
-        known = KNOWN_DISAGREEMENTS.get(name)
-        if known is None or not all(known in message for message in messages):
-            found[name] = messages
-    return found
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.name)
@@ -66,7 +49,11 @@ def test_the_reference_passes_the_same_runs(provoke: tuple[str, ...], examples: 
     with served(None) as url:
         result = run_suite(quick_options(url, provoke=provoke, examples=examples))
     assert result.problem is None, result.problem
-    assert not _unexplained(result)
+    false_failures = {
+        name: [failure.message for failure in result.report(name).failures]
+        for name in result.failed_checks
+    }
+    assert not false_failures
 
 
 def test_the_table_names_real_checks_and_tests() -> None:
