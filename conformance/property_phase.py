@@ -15,6 +15,7 @@ from conformance.context import RunContext
 from conformance.generation import apply_settings, property_settings
 from conformance.keyspace import KeySpace
 from conformance.properties import Harness, Liveness, PropertyFailed, PropertySpec, TargetDown
+from conformance.results import STOPPED_ANSWERING
 from conformance.tally import Tally
 
 __all__ = ["PropertyPlan", "run_properties"]
@@ -86,7 +87,7 @@ def run_properties(
         except Exception as error:
             down = _down(error)
             if down is not None:
-                return f"the target stopped answering: {down}"
+                return f"{STOPPED_ANSWERING}: {down}"
             if not _expected(error):
                 return f"property {spec.name} could not run: {type(error).__name__}: {error}"
             outcome = "failed"

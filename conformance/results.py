@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from conformance.profiles import Profile, ProfileRule, Treatment
 from conformance.registry import CheckInfo
 
-__all__ = ["CheckReport", "CheckStatus", "FailureRecord", "SuiteResult"]
+__all__ = ["STOPPED_ANSWERING", "CheckReport", "CheckStatus", "FailureRecord", "SuiteResult"]
+
+# The start of every problem that means "the target went silent", as the runner recognises it.
+STOPPED_ANSWERING = "the target stopped answering"
 
 
 @dataclass(frozen=True, slots=True)

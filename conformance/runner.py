@@ -23,7 +23,7 @@ from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.properties import PROPERTIES, Liveness, PropertySpec
 from conformance.property_phase import PropertyPlan, run_properties
-from conformance.results import FailureRecord, SuiteResult
+from conformance.results import STOPPED_ANSWERING, FailureRecord, SuiteResult
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
 from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
 from conformance.tally import Tally
@@ -155,6 +155,21 @@ def _run_phases(
     return problems[0] if problems else None
 
 
+def _silent_only_to_some(problem: str, url: str, options: SuiteOptions) -> bool:
+    """Whether a target that went silent still answers a plain request.
+
+    Then it is up, and the requests it left unanswered (already failures of
+    `answers_every_request`) are a broken promise, exit 1, not an unreachable target, exit 2.
+    """
+    if not problem.startswith(STOPPED_ANSWERING):
+        return False
+    try:
+        probe(url, token=options.token, timeout=options.timeout)
+    except TargetError:
+        return False
+    return True
+
+
 def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteResult:
     """Run the suite against `options.target` (or the embedded server) and report what it found."""
     options = _resolved_seed(options)
@@ -196,6 +211,9 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             say(f"target    {url} (profile {options.profile.value}, seed {seed})")
             with activate(context):
                 problem = _run_phases(options, url, context, tally, say)
+            if problem is not None and _silent_only_to_some(problem, url, options):
+                say("target    still answers a plain request: its silences are contract violations")
+                problem = None
             return result(url, tally, problem)
     except (TargetError, ContractError) as error:
         return result(options.target or "embedded reference server", None, str(error))

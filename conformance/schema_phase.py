@@ -28,7 +28,7 @@ from conformance.curl import curl_command
 from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.registry import RESPONSE_CHECKS
-from conformance.results import FailureRecord
+from conformance.results import STOPPED_ANSWERING, FailureRecord
 from conformance.schema_cases import CaseAdjuster, adjusting
 from conformance.tally import Tally
 
@@ -193,5 +193,5 @@ def run_schema_phase(
                 isinstance(event, events.EngineFinished)
                 and event.stop_reason is StopReason.SERVER_UNAVAILABLE
             ):
-                problem = "the target stopped answering during the schema phase"
+                problem = f"{STOPPED_ANSWERING} during the schema phase"
     return problem
