@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import gzip
+import math
 
 import orjson
 import pytest
@@ -120,10 +121,18 @@ def test_duplicate_keys_mean_the_last_value_as_in_common_json_parsers(
     server.assert_healthy()
 
 
-def test_a_bill_total_beyond_a_double_gets_400_category_20(server: LiveServer) -> None:
-    """Each quantity is a valid double; their bill (quantity x unit price) is not."""
-    payload = orjson.dumps({"fulfillments": [fulfillment(quantity=1.7e308)] * 2})
-    assert_zuora_error(server.post(payload), 400, 20)
+def test_quantities_whose_bill_overflows_a_double_are_still_billed(server: LiveServer) -> None:
+    """Each quantity is a valid double and the contract accepts them; only their sum is not."""
+    document = {
+        "fulfillments": [fulfillment(quantity=1.7e308)] * 2,
+        "processingOptions": {"runBilling": True, "collectPayment": True},
+    }
+    response = server.post(orjson.dumps(document))
+    assert response.status == 200, response.body[:300]
+    assert_conforms(response.as_httpx())
+    paid = response.json()["paidAmount"]
+    assert isinstance(paid, float)
+    assert math.isfinite(paid)
     server.assert_healthy()
 
 
