@@ -39,7 +39,8 @@ BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
 .PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
-	contract-diff contract-gate soak conformance-soak planted
+	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
+	bench bench-load bench-scale bench-multiproc bench-suite
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -100,6 +101,15 @@ conformance-soak: $(STAMP)  ## The suite against the reference server with 20 di
 
 planted: $(STAMP)  ## The whole suite against every planted-bug variant; writes tests/planted/RESULTS.md
 	$(PY) -m tests.planted table
+
+fuzz-soak: $(STAMP)  ## Schemathesis negative then positive, 10,000 cases against the reference server (CASES)
+	$(PY) -m tests.soak.fuzz_soak --cases $(or $(CASES),10000)
+
+bench: $(STAMP) $(NPM_STAMP)  ## Every benchmark; the tables go to bench/results.md
+	$(PY) -m bench --output bench/results.md
+
+bench-load bench-scale bench-multiproc bench-suite: bench-%: $(STAMP) $(NPM_STAMP)  ## One benchmark
+	$(PY) -m bench.$*
 
 docs: $(NPM_STAMP)  ## Render the contract's reference to build/docs/index.html
 	$(REDOCLY) build-docs $(SPEC) --output build/docs/index.html
