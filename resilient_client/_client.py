@@ -17,15 +17,18 @@ import httpx
 from fulfillments_client import AuthenticatedClient
 from fulfillments_client.api.fulfillments import create_fulfillment
 from fulfillments_client.models import CreateFulfillmentsRequest
-from fulfillments_client.types import UNSET
 
-from resilient_client._core import Call, FulfillmentsResult, request_body
+from resilient_client._core import (
+    PARSE_ERRORS,
+    Call,
+    FulfillmentsResult,
+    optional_headers,
+    request_body,
+)
 from resilient_client._policy import RETRIED_ERRORS, RetryPolicy
 from resilient_client._transport import GzipTransport, last_response
 
 __all__ = ["ResilientClient"]
-
-_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # the generated parser's
 
 
 class ResilientClient:
@@ -71,12 +74,9 @@ class ResilientClient:
         Raises HeaderValueError before sending, CorrectionNeeded (never retried),
         RetriesExhausted (retry later with `.idempotency_key`) or UnexpectedResponse.
         """
-        headers = {
-            "Zuora-Track-Id": track_id,
-            "Zuora-Entity-Ids": entity_ids,
-            "Zuora-Org-Ids": org_ids,
-            "Zuora-Version": version,
-        }
+        headers = optional_headers(
+            track_id=track_id, entity_ids=entity_ids, org_ids=org_ids, version=version
+        )
         call = Call(
             self.policy,
             idempotency_key,
@@ -98,15 +98,11 @@ class ResilientClient:
             response = create_fulfillment.sync_detailed(
                 client=self.api,
                 body=model,
-                idempotency_key=call.key,
-                zuora_track_id=call.headers.get("Zuora-Track-Id", UNSET),
-                zuora_entity_ids=call.headers.get("Zuora-Entity-Ids", UNSET),
-                zuora_org_ids=call.headers.get("Zuora-Org-Ids", UNSET),
-                zuora_version=call.headers.get("Zuora-Version", UNSET),
+                **call.endpoint_arguments(),
             )
         except RETRIED_ERRORS as error:
             return call.judge(None, {}, b"", None, error)
-        except _PARSE_ERRORS:
+        except PARSE_ERRORS:
             raw = last_response.get()
             if raw is None:
                 raise

@@ -16,6 +16,7 @@ from fulfillments_client.models import (
     CreateFulfillmentsResponse,
     ProxyUnauthorizedResponse,
 )
+from fulfillments_client.types import UNSET
 
 from resilient_client._errors import (
     WHY_NOT_RETRIED,
@@ -28,7 +29,10 @@ from resilient_client._info import ResponseInfo
 from resilient_client._limits import check_headers
 from resilient_client._policy import RetryPolicy, is_retried_status
 
-__all__ = ["Call", "FulfillmentsResult", "request_body"]
+__all__ = ["PARSE_ERRORS", "Call", "FulfillmentsResult", "optional_headers", "request_body"]
+
+# What the generated parser raises on a body that is not the documented JSON.
+PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,18 @@ def _describe(status: int | None, error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}" if error else "no response"
 
 
+def optional_headers(
+    *, track_id: str | None, entity_ids: str | None, org_ids: str | None, version: str | None
+) -> dict[str, str | None]:
+    """The optional Zuora request headers of one call, by their wire names."""
+    return {
+        "Zuora-Track-Id": track_id,
+        "Zuora-Entity-Ids": entity_ids,
+        "Zuora-Org-Ids": org_ids,
+        "Zuora-Version": version,
+    }
+
+
 class Call:
     """The state of one logical call across its attempts."""
 
@@ -90,6 +106,16 @@ class Call:
         self._jitter = jitter
         self._start = clock()
         self._records: list[AttemptRecord] = []
+
+    def endpoint_arguments(self) -> dict[str, Any]:
+        """The generated endpoint's keyword arguments: this call's key and the headers it sends."""
+        return {
+            "idempotency_key": self.key,
+            "zuora_track_id": self.headers.get("Zuora-Track-Id", UNSET),
+            "zuora_entity_ids": self.headers.get("Zuora-Entity-Ids", UNSET),
+            "zuora_org_ids": self.headers.get("Zuora-Org-Ids", UNSET),
+            "zuora_version": self.headers.get("Zuora-Version", UNSET),
+        }
 
     def judge(
         self,
