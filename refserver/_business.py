@@ -7,7 +7,8 @@
 | collectPayment (needs runBilling)  | one payment (`P-00000001`), paidAmount = invoice total |
 
 Amounts are quantity x unit price: the line item's price in catalogue mode, otherwise
-`DEFAULT_UNIT_PRICE`. Numbers come from per-tenant counters, so they never repeat.
+`DEFAULT_UNIT_PRICE`. Numbers come from per-tenant counters, so they never repeat; they are
+taken in blocks (`refserver/_numbers.py`), so a restart leaves a gap.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import orjson
 from refserver._catalogue import check_catalogue
 from refserver._config import DEFAULT_UNIT_PRICE, Tenant
 from refserver._errors import BUSINESS_RULE, Problem
+from refserver._numbers import NumberBlocks
 from refserver._parts import FulfillmentIds
 from refserver._types import Created
 from refserver.store import Effects, Fulfillment, Store
@@ -70,6 +72,7 @@ class BillingEngine:
     def __init__(self, store: Store, ids: FulfillmentIds) -> None:
         self._store = store
         self._ids = ids
+        self._numbers = NumberBlocks(store)
 
     async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
         """Check the rules, allocate numbers, and build the 200 body and the effects."""
@@ -78,7 +81,7 @@ class BillingEngine:
         requested: Sequence[Mapping[str, Any]] = document["fulfillments"]
         if tenant.line_items is not None:
             await check_catalogue(self._store, tenant, requested)
-        first = await self._store.allocate(tenant.id, "fulfillment", len(requested))
+        first = await self._numbers.take(tenant.id, "fulfillment", len(requested))
         created: list[Fulfillment] = []
         answers: list[dict[str, Any]] = []
         totals = {"Delivery": 0.0, "Return": 0.0}
@@ -140,10 +143,10 @@ class BillingEngine:
         invoices: tuple[str, ...] = ()
         memos: tuple[str, ...] = ()
         if "Delivery" in kinds:
-            invoices = (_number("INV", await self._store.allocate(tenant.id, "invoice", 1)),)
+            invoices = (_number("INV", await self._numbers.take(tenant.id, "invoice", 1)),)
         if "Return" in kinds:
-            memos = (_number("CM", await self._store.allocate(tenant.id, "credit_memo", 1)),)
+            memos = (_number("CM", await self._numbers.take(tenant.id, "credit_memo", 1)),)
         if options.get("collectPayment") is not True or not invoices:
             return invoices, memos, (), None
-        payment = _number("P-", await self._store.allocate(tenant.id, "payment", 1))
+        payment = _number("P-", await self._numbers.take(tenant.id, "payment", 1))
         return invoices, memos, (payment,), _amount(totals["Delivery"])
