@@ -137,6 +137,21 @@ async def test_writes_ready_together_share_a_commit_and_fail_alone(tmp_path: Pat
         await store.close()
 
 
+async def test_a_batch_without_failures_runs_bare_in_one_commit(tmp_path: Path) -> None:
+    store = await SqliteStore.open(f"sqlite:///{tmp_path / 'bare.db'}")
+    statements: list[str] = []
+    store._inline.set_trace_callback(statements.append)
+    try:
+        await asyncio.gather(*(store.allocate("1", "n", 1) for _ in range(8)))
+        commands = [s.split()[0].upper() for s in statements]
+        assert commands.count("BEGIN") == 1
+        assert commands.count("COMMIT") == 1
+        assert "SAVEPOINT" not in commands  # savepoints only once a piece of work has failed
+    finally:
+        store._inline.set_trace_callback(None)
+        await store.close()
+
+
 async def test_a_write_waits_for_another_writer_without_blocking_the_loop(tmp_path: Path) -> None:
     path = tmp_path / "locked.db"
     store = await SqliteStore.open(f"sqlite:///{path}")
