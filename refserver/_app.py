@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -88,8 +89,11 @@ class ReferenceServer:
                 return
 
     async def startup(self) -> None:
-        """Open the store and start purging expired keys."""
+        """Open the store, start purging expired keys, and freeze the heap when configured."""
         parts = await self.parts()
+        if self.config.freeze_heap:
+            gc.collect()
+            gc.freeze()
         self._purger = asyncio.create_task(
             run_purger(
                 parts.store,

@@ -35,6 +35,7 @@ def config_from_environment() -> ServerConfig:
     overrides: dict[str, Any] = {
         "store_url": os.environ.get(_ENV["store"], "memory://"),
         "spec_path": Path(os.environ.get(_ENV["spec"], str(DEFAULT_SPEC))),
+        "freeze_heap": True,  # each worker process is the server and nothing else
     }
     if _ENV["lease_seconds"] in os.environ:
         overrides["lease_seconds"] = float(os.environ[_ENV["lease_seconds"]])
