@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import random
 import zlib
 
 import httpx
 import orjson
 import pytest
 
-from refserver._compression import GzipPolicy, wants_gzip
+from refserver._compression import _SMALL_BODY, GzipPolicy, wants_gzip
 from tests._server_fixtures import InProcess, assert_conforms, body, contract, in_process
 
 pytestmark = pytest.mark.anyio
@@ -75,6 +76,27 @@ def test_threshold_is_over_1000_bytes() -> None:
     assert not wants_gzip(None)
     assert wants_gzip("x-gzip")
     assert not wants_gzip("gzip;q=oops")
+
+
+def _gzip_with(payload: bytes, mem_level: int) -> bytes:
+    packer = zlib.compressobj(5, zlib.DEFLATED, 16 + zlib.MAX_WBITS, mem_level)
+    return packer.compress(payload) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("size", "mem_level"),
+    [(1_700, 4), (_SMALL_BODY, 4), (_SMALL_BODY + 1, 8), (100_000, 8)],
+)
+def test_small_and_large_bodies_round_trip_with_their_own_zlib_state(
+    size: int, mem_level: int
+) -> None:
+    payload = bytes(random.Random(size).choices(b"0123456789abcdef", k=size))  # like ids
+    coded, headers = GzipPolicy(contract()).encode(payload, "gzip")
+    assert ("Content-Encoding", "gzip") in headers
+    assert gzip.decompress(coded) == payload
+    other = 12 - mem_level  # 4 <-> 8: the two settings give different bytes for this payload
+    assert _gzip_with(payload, mem_level) != _gzip_with(payload, other)
+    assert coded == _gzip_with(payload, mem_level)
 
 
 async def test_replays_are_coded_per_request() -> None:
