@@ -3,14 +3,18 @@
 | statement     | rows it locks                     | why it is safe across processes             |
 |---------------|-----------------------------------|---------------------------------------------|
 | SCHEMA        | an advisory lock, for the DDL     | concurrent CREATE IF NOT EXISTS can fail    |
+| SELECT_RECORD | none                              | a completed record never changes until it   |
+|               |                                   | expires; otherwise RESERVE decides          |
 | RESERVE       | the key's row (insert or update)  | INSERT ON CONFLICT is one atomic decision   |
-| SELECT_RECORD | none                              | reports the record RESERVE left alone       |
-| COMPLETE      | the key's row, if we own it       | owner check and effects in one transaction  |
+| COMPLETE      | the key's row, if we own it       | owner check and effects in one statement    |
+| SAVE          | none (inserts only)               | one statement: all rows or none             |
 | RELEASE       | the key's row, if we own it       | a row taken over by another owner is kept   |
 | ALLOCATE      | the counter's row                 | the increment is read back under the lock   |
 | PURGE         | up to a batch of expired rows     | SKIP LOCKED: two purgers never wait         |
 
-All times are seconds on the caller's clock (double precision, exact for what Python sends).
+Every statement the store runs per request is a single statement in autocommit mode, so each
+costs one round trip and is its own transaction: no BEGIN or COMMIT travels separately. All
+times are seconds on the caller's clock (double precision, exact for what Python sends).
 """
 
 from __future__ import annotations
@@ -22,13 +26,12 @@ __all__ = [
     "COMPLETE",
     "COUNT_FULFILLMENTS",
     "GET_FULFILLMENT",
-    "INSERT_DOCUMENT",
-    "INSERT_FULFILLMENT",
     "MISSING_RELATIONS",
     "PURGE",
     "RELATIONS",
     "RELEASE",
     "RESERVE",
+    "SAVE",
     "SCHEMA",
     "SCHEMA_LOCK",
     "SELECT_RECORD",
@@ -144,36 +147,76 @@ RESERVE: Final = """
     RETURNING r.owner
 """
 
+# Read first, before RESERVE: a plain read takes no row lock, so a replay of a completed key is
+# one round trip, and concurrent replays of one key do not queue behind each other on the lock
+# RESERVE's ON CONFLICT takes even when its WHERE is false. It also reports the record RESERVE
+# left alone. A completed record that has not expired can be answered from without a lock: the
+# only statements that change it are RESERVE and PURGE, and both act only once it has expired.
 SELECT_RECORD: Final = """
     SELECT fingerprint, state, owner, status, headers, body, created_at, expires_at, lease_until
     FROM refserver_idempotency
     WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
 """
 
-COMPLETE: Final = """
-    UPDATE refserver_idempotency
-    SET state = 'completed', status = %(status)s, headers = %(headers)s, body = %(body)s
-    WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
-      AND owner = %(owner)s AND state = 'in_progress'
-    RETURNING 1
+# The effects of one request, as parallel arrays (one element per row) so that any number of
+# fulfillments and documents is still one statement; the documents share the request's tenant.
+# A fulfillment's item ids are a slice of one flat array, `item_ids[items_from:items_to]`
+# (1-based, inclusive; empty when `items_to < items_from`), because PostgreSQL arrays cannot be
+# ragged. `{gate}` is the condition under which the rows go in: COMPLETE inserts them only if it
+# took the key.
+_INSERT_EFFECTS = """
+    fulfillments AS (
+        INSERT INTO refserver_fulfillments
+            (tenant, id, number, order_line_item_id, fulfillment_type, state, quantity, body,
+             item_ids, created_at)
+        SELECT f.tenant, f.id, f.number, f.order_line_item_id, f.fulfillment_type, f.state,
+               f.quantity, f.body, (%(item_ids)s::text[])[f.items_from:f.items_to], f.created_at
+        FROM unnest(%(f_tenant)s::text[], %(f_id)s::text[], %(f_number)s::text[],
+                    %(f_line_item)s::text[], %(f_type)s::text[], %(f_state)s::text[],
+                    %(f_quantity)s::double precision[], %(f_body)s::bytea[],
+                    %(f_items_from)s::integer[], %(f_items_to)s::integer[],
+                    %(f_created_at)s::double precision[])
+            AS f(tenant, id, number, order_line_item_id, fulfillment_type, state, quantity, body,
+                 items_from, items_to, created_at)
+        WHERE {gate}
+    ),
+    documents AS (
+        INSERT INTO refserver_documents (tenant, kind, number)
+        SELECT %(d_tenant)s::text, d.kind, d.number
+        FROM unnest(%(d_kind)s::text[], %(d_number)s::text[]) AS d(kind, number)
+        WHERE {gate}
+    )
 """
+
+# One statement, so one round trip and one transaction (autocommit): the UPDATE takes the key
+# only if the caller still owns it in progress, and the effects are inserted only if it did.
+# Every sub-statement of a WITH runs to completion whether or not the final SELECT reads it, and
+# all of them commit or fail together (a duplicate fulfillment id undoes the UPDATE too). Under
+# READ COMMITTED the UPDATE waits for a concurrent writer of the key and re-checks the owner and
+# state on the row as that writer committed it, so a lease taken over meanwhile is seen.
+COMPLETE: Final = (
+    """
+    WITH completed AS (
+        UPDATE refserver_idempotency
+        SET state = 'completed', status = %(status)s, headers = %(headers)s, body = %(body)s
+        WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
+          AND owner = %(owner)s AND state = 'in_progress'
+        RETURNING 1
+    ),"""
+    + _INSERT_EFFECTS.format(gate="EXISTS (SELECT 1 FROM completed)")
+    + """
+    SELECT EXISTS (SELECT 1 FROM completed)
+"""
+)
+
+# The effects of a request that carried no key: the same inserts, unconditionally, all or none.
+SAVE: Final = "WITH" + _INSERT_EFFECTS.format(gate="true") + "SELECT 1"
 
 RELEASE: Final = """
     DELETE FROM refserver_idempotency
     WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
       AND owner = %(owner)s AND state = 'in_progress'
 """
-
-INSERT_FULFILLMENT: Final = """
-    INSERT INTO refserver_fulfillments
-        (tenant, id, number, order_line_item_id, fulfillment_type, state, quantity, body,
-         item_ids, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-"""
-
-INSERT_DOCUMENT: Final = (
-    "INSERT INTO refserver_documents (tenant, kind, number) VALUES (%s, %s, %s)"
-)
 
 # The first number of a new counter is 1; `last` is the highest number handed out so far.
 ALLOCATE: Final = """

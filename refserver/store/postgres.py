@@ -2,8 +2,12 @@
 
 Exactly-once rests on two statements, both atomic in PostgreSQL itself rather than in any one
 process: `reserve` is a single `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (see `_postgres_sql`),
-and `complete` writes the response and the request's effects in one transaction that first checks
-the caller still owns the key. Connections come from a psycopg pool sized by the URL:
+and `complete` is one statement that takes the key only if the caller still owns it and writes
+the response and the request's effects with it. Round trips are kept few because each one costs
+the server process CPU in psycopg and the event loop, and that, not PostgreSQL, is what limits a
+busy server: `complete`, `allocate`, `release` and `save` are one statement each, and `reserve`
+first reads the key without a lock, so a replay of a completed key is one read and a creation a
+read and the reserving statement. Connections come from a psycopg pool sized by the URL:
 
     postgresql://user:password@host:5432/dbname?pool_min=1&pool_max=10&pool_timeout=30
 
@@ -97,7 +101,7 @@ class PostgresStore:
     async def reserve(
         self, key: ScopedKey, fingerprint: str, *, now: float, ttl: float, lease: float
     ) -> Reservation | IdempotencyRecord:
-        """Reserve a missing, expired or abandoned key, or return the live record."""
+        """Return a completed, unexpired record as read; else reserve or report the key."""
         owner = secrets.token_hex(16)
         params = {
             **_key_params(key),
@@ -108,6 +112,11 @@ class PostgresStore:
             "lease_until": now + lease,
         }
         async with self._pool.connection() as conn:
+            found = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
+            if found is not None:
+                record = _record(key, found)
+                if record.state is State.COMPLETED and record.expires_at > now:
+                    return record  # a replay: answered from a read, without the row's lock
             for _ in range(_RESERVE_ATTEMPTS):
                 won = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
                 if won is not None:
@@ -126,17 +135,17 @@ class PostgresStore:
         """Store the response and the effects together, if the caller still owns the key."""
         params = {
             **_key_params(reservation.key),
+            **_effect_params(effects),
             "owner": reservation.owner,
             "status": response.status,
             "headers": Jsonb([list(pair) for pair in response.headers]),
             "body": response.body,
         }
-        async with self._pool.connection() as conn, conn.transaction():
-            owned = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
-            if owned is None:
-                return False
-            await _store_effects(conn, effects)
-        return True
+        async with self._pool.connection() as conn:
+            row = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
+        assert row is not None  # SELECT EXISTS (...) always returns one row
+        owned: bool = row[0]
+        return owned
 
     async def release(self, reservation: Reservation) -> None:
         """Forget the key if the caller still owns it and it is still in progress."""
@@ -146,8 +155,15 @@ class PostgresStore:
 
     async def save(self, effects: Effects) -> None:
         """Store the effects of a request without a key, all or nothing."""
-        async with self._pool.connection() as conn, conn.transaction():
-            await _store_effects(conn, effects)
+        if not (
+            effects.fulfillments
+            or effects.invoice_numbers
+            or effects.credit_memo_numbers
+            or effects.payment_numbers
+        ):
+            return  # nothing to store: no round trip
+        async with self._pool.connection() as conn:
+            await conn.execute(q.SAVE, _effect_params(effects), prepare=True)
 
     async def allocate(self, tenant: str, counter: str, count: int) -> int:
         """Hand out `count` consecutive numbers, starting at 1 for a new counter."""
@@ -201,40 +217,48 @@ async def _create_schema(pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ..
                 await conn.execute(statement)
 
 
-async def _store_effects(conn: AsyncConnection[tuple[Any, ...]], effects: Effects) -> None:
-    """Insert what one request created; the caller holds the transaction."""
-    async with conn.cursor() as cur:
-        if effects.fulfillments:
-            await cur.executemany(
-                q.INSERT_FULFILLMENT,
-                [
-                    (
-                        f.tenant,
-                        f.id,
-                        f.number,
-                        f.order_line_item_id,
-                        f.fulfillment_type,
-                        f.state,
-                        f.quantity,
-                        f.body,
-                        list(f.item_ids),
-                        f.created_at,
-                    )
-                    for f in effects.fulfillments
-                ],
-            )
-        tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
-        documents = [
-            (tenant, kind, number)
-            for kind, numbers in (
-                ("invoice", effects.invoice_numbers),
-                ("credit_memo", effects.credit_memo_numbers),
-                ("payment", effects.payment_numbers),
-            )
-            for number in numbers
-        ]
-        if documents:
-            await cur.executemany(q.INSERT_DOCUMENT, documents)
+def _effect_params(effects: Effects) -> dict[str, object]:
+    """The effects as the parallel arrays `_postgres_sql._INSERT_EFFECTS` unnests, one per column.
+
+    A fulfillment's item ids are the 1-based inclusive slice `items_from..items_to` of one flat
+    `item_ids` array; a fulfillment without items gets `items_to = items_from - 1`, an empty slice.
+    """
+    fulfillments = effects.fulfillments
+    item_ids: list[str] = []
+    items_from: list[int] = []
+    items_to: list[int] = []
+    for f in fulfillments:
+        items_from.append(len(item_ids) + 1)
+        item_ids.extend(f.item_ids)
+        items_to.append(len(item_ids))
+    # Documents carry the tenant of the fulfillments they bill; no request bills without any.
+    tenant = fulfillments[0].tenant if fulfillments else ""
+    documents = [
+        (kind, number)
+        for kind, numbers in (
+            ("invoice", effects.invoice_numbers),
+            ("credit_memo", effects.credit_memo_numbers),
+            ("payment", effects.payment_numbers),
+        )
+        for number in numbers
+    ]
+    return {
+        "item_ids": item_ids,
+        "f_tenant": [f.tenant for f in fulfillments],
+        "f_id": [f.id for f in fulfillments],
+        "f_number": [f.number for f in fulfillments],
+        "f_line_item": [f.order_line_item_id for f in fulfillments],
+        "f_type": [f.fulfillment_type for f in fulfillments],
+        "f_state": [f.state for f in fulfillments],
+        "f_quantity": [f.quantity for f in fulfillments],
+        "f_body": [f.body for f in fulfillments],
+        "f_items_from": items_from,
+        "f_items_to": items_to,
+        "f_created_at": [f.created_at for f in fulfillments],
+        "d_tenant": tenant,
+        "d_kind": [kind for kind, _ in documents],
+        "d_number": [number for _, number in documents],
+    }
 
 
 def _key_params(key: ScopedKey) -> Mapping[str, str]:
