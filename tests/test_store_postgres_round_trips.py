@@ -40,6 +40,10 @@ LEASE = 30.0  # long enough that no lease runs out unless a test moves the clock
 # How long a statement of the locking test's store may wait for a row lock before it fails. A
 # replay waits for none, so this bounds only the one statement that is meant to fail on the lock.
 LOCK_TIMEOUT_MS = 200
+# How long the race tests wait for the store's reserving statement to queue on a row lock that
+# another transaction holds: seconds, generous for a loaded machine; it normally takes a few ms.
+LOCK_WAIT_TIMEOUT = 10.0
+LOCK_WAIT_POLL = 0.005  # seconds between looks at pg_stat_activity
 TENANT = "tenant-a"
 # psycopg attaches libpq's trace only on Linux, where CI runs.
 traced = pytest.mark.skipif(sys.platform != "linux", reason="libpq tracing needs Linux")
@@ -118,6 +122,8 @@ async def _warm(store: PostgresStore) -> None:
     await store.reserve(_key("warm-1"), "fp", now=0.0, ttl=TTL, lease=LEASE)
     second = await store.reserve(_key("warm-2"), "fp", now=0.0, ttl=TTL, lease=LEASE)
     assert isinstance(second, Reservation)
+    in_progress = await store.reserve(_key("warm-2"), "fp", now=0.0, ttl=TTL, lease=LEASE)
+    assert isinstance(in_progress, IdempotencyRecord)  # read by SELECT_RECORD, which is prepared
     await store.release(second)
     await store.save(_billed("warm-3"))
 
@@ -152,18 +158,18 @@ async def test_each_operation_of_a_billed_creation_and_its_replay_is_one_round_t
     _, trips["save nothing"] = await _round_trips(store, trace, store.save(Effects()))
     assert await store.get_fulfillment(TENANT, "f-2") is not None
     assert trips == {
-        "reserve a new key": 2,  # the lock-free read finds nothing, then the reserving statement
+        "reserve a new key": 1,  # was 2 (a read, then the reserving statement): one WITH now
         "allocate fulfillment": 1,
         "allocate invoice": 1,
         "complete": 1,  # was 5: BEGIN, UPDATE, the fulfillments, the documents, COMMIT
-        "replay": 1,  # was 2: the reserving statement, which locks the row, then the read
+        "replay": 1,  # the reserving statement's lock-free read; its INSERT does nothing
         "save": 1,  # was 4: BEGIN, the fulfillments, the documents, COMMIT
         "save nothing": 0,  # was 2: BEGIN, COMMIT
     }
 
 
 @traced
-async def test_a_key_still_in_progress_is_read_reserved_and_reported(
+async def test_a_key_still_in_progress_is_declined_then_read_and_reported(
     store: PostgresStore, tmp_path: Path
 ) -> None:
     await _warm(store)
@@ -175,9 +181,117 @@ async def test_a_key_still_in_progress_is_read_reserved_and_reported(
     )
     assert isinstance(seen, IdempotencyRecord)
     assert seen.state is State.IN_PROGRESS
-    assert trips == 3  # the read, the reserving statement that declines, the read it reports
+    assert trips == 2  # was 3: the reserving statement that declines, the read it reports
     _, trips = await _round_trips(store, trace, store.release(first))
     assert trips == 1
+
+
+@traced
+async def test_an_expired_key_or_a_lapsed_lease_is_taken_in_one_round_trip(
+    store: PostgresStore, tmp_path: Path
+) -> None:
+    await _warm(store)
+    trace = tmp_path / "wire.trace"
+    completed = await store.reserve(_key("k-1"), "fp", now=1.0, ttl=TTL, lease=LEASE)
+    assert isinstance(completed, Reservation)
+    assert await store.complete(completed, RESPONSE, Effects(), now=1.0)
+    lapsed = await store.reserve(_key("k-2"), "fp", now=1.0, ttl=TTL, lease=LEASE)
+    assert isinstance(lapsed, Reservation)
+
+    expired, trips = await _round_trips(
+        store, trace, store.reserve(_key("k-1"), "fp", now=1.0 + TTL, ttl=TTL, lease=LEASE)
+    )
+    assert isinstance(expired, Reservation)
+    assert trips == 1  # the read finds no live completed record; the INSERT overwrites the row
+    taken_over, trips = await _round_trips(
+        store, trace, store.reserve(_key("k-2"), "fp", now=1.0 + LEASE, ttl=TTL, lease=LEASE)
+    )
+    assert isinstance(taken_over, Reservation)
+    assert taken_over.owner != lapsed.owner
+    assert trips == 1
+
+
+async def _backend_pid(store: PostgresStore) -> int:
+    async with store._pool.connection() as conn:
+        return conn.info.backend_pid
+
+
+async def _until_waiting_for_a_lock(monitor: psycopg.AsyncConnection[tuple[int]], pid: int) -> None:
+    """Return once the backend `pid` is queued on a lock, so the race is set up as intended."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LOCK_WAIT_TIMEOUT
+    while True:
+        cur = await monitor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+            (pid,),
+        )
+        row = await cur.fetchone()
+        if row is not None and row[0] == 1:
+            return
+        assert loop.time() < deadline, f"backend {pid} never waited for the row lock"
+        await asyncio.sleep(LOCK_WAIT_POLL)
+
+
+@traced
+@pytest.mark.parametrize(
+    ("meanwhile", "outcome", "expected_trips"),
+    [
+        pytest.param(
+            "UPDATE refserver_idempotency SET state = 'completed', status = 200,"
+            " headers = '[]', body = '{}' WHERE key = %s",
+            State.COMPLETED,
+            2,  # the reserving statement declines the completed row; the read reports it
+            id="completed",
+        ),
+        pytest.param(
+            "DELETE FROM refserver_idempotency WHERE key = %s",
+            None,
+            1,  # ON CONFLICT finds the row gone and inserts after all
+            id="released",
+        ),
+    ],
+)
+async def test_the_reserving_statement_judges_the_row_as_committed_not_as_its_snapshot_saw_it(
+    store: PostgresStore,
+    store_url: str,
+    tmp_path: Path,
+    meanwhile: str,
+    outcome: State | None,
+    expected_trips: int,
+) -> None:
+    """The read and the INSERT share one snapshot, taken while the key was in progress.
+
+    Another transaction completes or deletes the row and commits only once the store's statement
+    is queued on its lock. ON CONFLICT must then decide on the row as committed: a completed key
+    is replayed, never reserved again; a deleted one is reserved.
+    """
+    await _warm(store)
+    trace = tmp_path / "wire.trace"
+    key = _key("k-1")
+    first = await store.reserve(key, "fp", now=1.0, ttl=TTL, lease=LEASE)
+    assert isinstance(first, Reservation)
+    pid = await _backend_pid(store)
+    async with (
+        await psycopg.AsyncConnection.connect(store_url) as holder,
+        await psycopg.AsyncConnection.connect(store_url, autocommit=True) as monitor,
+    ):
+        await holder.execute(meanwhile, (key.key,))  # in an open transaction, holding the lock
+
+        async def reserve_across_the_commit() -> Reservation | IdempotencyRecord:
+            reserving = asyncio.create_task(store.reserve(key, "fp", now=2.0, ttl=TTL, lease=LEASE))
+            await _until_waiting_for_a_lock(monitor, pid)
+            await holder.commit()
+            return await reserving
+
+        seen, trips = await _round_trips(store, trace, reserve_across_the_commit())
+    if outcome is None:
+        assert isinstance(seen, Reservation)
+        assert seen.owner != first.owner
+    else:
+        assert isinstance(seen, IdempotencyRecord)
+        assert seen.state is outcome
+        assert seen.response == StoredResponse(status=200, headers=(), body=b"{}")
+    assert trips == expected_trips
 
 
 async def test_a_replay_takes_no_row_lock_and_anything_else_still_does(store_url: str) -> None:

@@ -3,9 +3,10 @@
 | statement     | rows it locks                     | why it is safe across processes             |
 |---------------|-----------------------------------|---------------------------------------------|
 | SCHEMA        | an advisory lock, for the DDL     | concurrent CREATE IF NOT EXISTS can fail    |
-| SELECT_RECORD | none                              | a completed record never changes until it   |
-|               |                                   | expires; otherwise RESERVE decides          |
-| RESERVE       | the key's row (insert or update)  | INSERT ON CONFLICT is one atomic decision   |
+| RESERVE       | none for a completed, unexpired   | a completed record never changes until it   |
+|               | key (a replay); else the key's    | expires; otherwise INSERT ON CONFLICT is    |
+|               | row (insert or update)            | one atomic decision                         |
+| SELECT_RECORD | none                              | reports what RESERVE left alone; no change  |
 | COMPLETE      | the key's row, if we own it       | owner check and effects in one statement    |
 | SAVE          | none (inserts only)               | one statement: all rows or none             |
 | RELEASE       | the key's row, if we own it       | a row taken over by another owner is kept   |
@@ -119,39 +120,70 @@ MISSING_RELATIONS: Final = """
     SELECT count(*) FROM unnest(%s::text[]) AS r(name) WHERE to_regclass(r.name) IS NULL
 """
 
-# Inserts a fresh in-progress record, or overwrites one that expired or whose lease ran out; a
-# live record is left alone (the WHERE is false) and RETURNING yields nothing. Under READ
-# COMMITTED, ON CONFLICT waits for a concurrent writer of the same key and then decides on the
-# row as that writer committed it: one atomic decision per caller, never a unique violation, so
-# of any number of concurrent callers in any number of processes exactly one gets a row back.
-# (SELECT ... FOR UPDATE in a transaction would lock nothing while the key is still missing: two
-# callers would both see no row and both insert, and one would have to catch the error.)
+# The reserving statement, which also answers a replay. `replay` reads the key without a lock
+# and keeps it only if it is completed and unexpired: such a record changes only through RESERVE
+# and PURGE, and both touch it only once it has expired, so it is answered from as read. The
+# INSERT then has no row to insert: it runs only when `replay` is empty, because ON CONFLICT
+# locks the conflicting row even when its WHERE is false, and concurrent replays of one key
+# would queue behind each other on that lock. Otherwise the INSERT inserts a fresh in-progress
+# record, or overwrites one that expired or whose lease ran out; a live record is left alone
+# (the WHERE is false) and nothing comes back.
+#
+# Both parts run on one snapshot, but ON CONFLICT does not decide on it: under READ COMMITTED it
+# finds the conflicting row through the unique index, waits for a concurrent writer of the key,
+# and locks and judges the row as that writer committed it (retrying the insert if the row was
+# deleted meanwhile), whatever the snapshot showed. So the snapshot only chooses between
+# "replay" and "try to reserve", and the reservation itself is one atomic decision per caller,
+# never a unique violation: of any number of concurrent callers in any number of processes
+# exactly one gets the key. A key completed after the snapshot but before the INSERT locked it
+# is judged live and left alone, and SELECT_RECORD then reads it as completed: a replay, as it
+# should be. (SELECT ... FOR UPDATE in a transaction would lock nothing while the key is still
+# missing: two callers would both see no row and both insert, and one would have to catch the
+# error.)
+#
+# At most one row comes back: `won` true when this caller took the key, false with the completed
+# record to replay; none when a live record was left alone. The replay branch of the UNION comes
+# first so that its columns give the bare NULLs of the other branch their types.
 RESERVE: Final = """
-    INSERT INTO refserver_idempotency AS r
-        (tenant, method, path, key, fingerprint, state, owner,
-         created_at, expires_at, lease_until)
-    VALUES (%(tenant)s, %(method)s, %(path)s, %(key)s, %(fingerprint)s, 'in_progress', %(owner)s,
-            %(now)s, %(expires_at)s, %(lease_until)s)
-    ON CONFLICT (tenant, method, path, key) DO UPDATE SET
-        fingerprint = EXCLUDED.fingerprint,
-        state = EXCLUDED.state,
-        owner = EXCLUDED.owner,
-        status = NULL,
-        headers = NULL,
-        body = NULL,
-        created_at = EXCLUDED.created_at,
-        expires_at = EXCLUDED.expires_at,
-        lease_until = EXCLUDED.lease_until
-    WHERE r.expires_at <= EXCLUDED.created_at
-       OR (r.state = 'in_progress' AND r.lease_until <= EXCLUDED.created_at)
-    RETURNING r.owner
+    WITH replay AS (
+        SELECT fingerprint, state, owner, status, headers, body, created_at, expires_at,
+               lease_until
+        FROM refserver_idempotency
+        WHERE tenant = %(tenant)s AND method = %(method)s AND path = %(path)s AND key = %(key)s
+          AND state = 'completed' AND expires_at > %(now)s
+    ),
+    taken AS (
+        INSERT INTO refserver_idempotency AS r
+            (tenant, method, path, key, fingerprint, state, owner,
+             created_at, expires_at, lease_until)
+        SELECT %(tenant)s, %(method)s, %(path)s, %(key)s, %(fingerprint)s, 'in_progress',
+               %(owner)s, %(now)s, %(expires_at)s, %(lease_until)s
+        WHERE NOT EXISTS (SELECT 1 FROM replay)
+        ON CONFLICT (tenant, method, path, key) DO UPDATE SET
+            fingerprint = EXCLUDED.fingerprint,
+            state = EXCLUDED.state,
+            owner = EXCLUDED.owner,
+            status = NULL,
+            headers = NULL,
+            body = NULL,
+            created_at = EXCLUDED.created_at,
+            expires_at = EXCLUDED.expires_at,
+            lease_until = EXCLUDED.lease_until
+        WHERE r.expires_at <= EXCLUDED.created_at
+           OR (r.state = 'in_progress' AND r.lease_until <= EXCLUDED.created_at)
+        RETURNING 1
+    )
+    SELECT false AS won, fingerprint, state, owner, status, headers, body, created_at,
+           expires_at, lease_until
+    FROM replay
+    UNION ALL
+    SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM taken
 """
 
-# Read first, before RESERVE: a plain read takes no row lock, so a replay of a completed key is
-# one round trip, and concurrent replays of one key do not queue behind each other on the lock
-# RESERVE's ON CONFLICT takes even when its WHERE is false. It also reports the record RESERVE
-# left alone. A completed record that has not expired can be answered from without a lock: the
-# only statements that change it are RESERVE and PURGE, and both act only once it has expired.
+# The record RESERVE left alone, read after it: a new statement, so a new snapshot that shows
+# the row as committed by whoever made it live (in progress, or completed since RESERVE's
+# snapshot). No lock: the caller answers from it (a 409 while it is in progress, a replay or a
+# 422 once completed) and changes nothing.
 SELECT_RECORD: Final = """
     SELECT fingerprint, state, owner, status, headers, body, created_at, expires_at, lease_until
     FROM refserver_idempotency

@@ -1,13 +1,14 @@
 """The store for several server processes or machines: one PostgreSQL database holds every key.
 
 Exactly-once rests on two statements, both atomic in PostgreSQL itself rather than in any one
-process: `reserve` is a single `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (see `_postgres_sql`),
-and `complete` is one statement that takes the key only if the caller still owns it and writes
-the response and the request's effects with it. Round trips are kept few because each one costs
-the server process CPU in psycopg and the event loop, and that, not PostgreSQL, is what limits a
-busy server: `complete`, `allocate`, `release` and `save` are one statement each, and `reserve`
-first reads the key without a lock, so a replay of a completed key is one read and a creation a
-read and the reserving statement. Connections come from a psycopg pool sized by the URL:
+process: `reserve` takes a key by one `INSERT ... ON CONFLICT DO UPDATE ... WHERE` (see
+`_postgres_sql`), and `complete` is one statement that takes the key only if the caller still
+owns it and writes the response and the request's effects with it. Round trips are kept few
+because each one costs the server process CPU in psycopg and the event loop, and that, not
+PostgreSQL, is what limits a busy server: `reserve`, `complete`, `allocate`, `release` and
+`save` are one statement each, and the reserving statement answers a replay of a completed key
+from a read that takes no lock. Only a key still in progress costs `reserve` a second statement,
+the read it is reported from. Connections come from a psycopg pool sized by the URL:
 
     postgresql://user:password@host:5432/dbname?pool_min=1&pool_max=10&pool_timeout=30
 
@@ -101,7 +102,7 @@ class PostgresStore:
     async def reserve(
         self, key: ScopedKey, fingerprint: str, *, now: float, ttl: float, lease: float
     ) -> Reservation | IdempotencyRecord:
-        """Return a completed, unexpired record as read; else reserve or report the key."""
+        """Replay a completed, unexpired record as read; else reserve the key or report it."""
         owner = secrets.token_hex(16)
         params = {
             **_key_params(key),
@@ -112,17 +113,14 @@ class PostgresStore:
             "lease_until": now + lease,
         }
         async with self._pool.connection() as conn:
-            found = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
-            if found is not None:
-                record = _record(key, found)
-                if record.state is State.COMPLETED and record.expires_at > now:
-                    return record  # a replay: answered from a read, without the row's lock
             for _ in range(_RESERVE_ATTEMPTS):
-                won = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
-                if won is not None:
-                    return Reservation(
-                        key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
-                    )
+                row = await (await conn.execute(q.RESERVE, params, prepare=True)).fetchone()
+                if row is not None:
+                    if row[0]:  # won: this caller took the key
+                        return Reservation(
+                            key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
+                        )
+                    return _record(key, row[1:])  # a replay: read without the row's lock
                 found = await (await conn.execute(q.SELECT_RECORD, params, prepare=True)).fetchone()
                 if found is not None:
                     return _record(key, found)
@@ -266,7 +264,7 @@ def _key_params(key: ScopedKey) -> Mapping[str, str]:
 
 
 def _record(key: ScopedKey, row: tuple[Any, ...]) -> IdempotencyRecord:
-    """An IdempotencyRecord from a SELECT_RECORD row."""
+    """An IdempotencyRecord from a SELECT_RECORD row, or RESERVE's replay row after `won`."""
     fingerprint, state, owner, status, headers, body, created_at, expires_at, lease_until = row
     response = None
     if status is not None:
