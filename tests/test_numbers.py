@@ -26,20 +26,41 @@ class CountingStore(MemoryStore):
         return await super().allocate(tenant, counter, count)
 
 
-async def test_a_block_serves_its_numbers_in_order_with_one_write() -> None:
+class GatedStore(CountingStore):
+    """Allocations wait for `gate`, as a store busy with other writers does; some may fail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = 0
+        self.failures = 0
+
+    async def allocate(self, tenant: str, counter: str, count: int) -> int:
+        self.waiting += 1
+        try:
+            await self.gate.wait()
+        finally:
+            self.waiting -= 1
+        if self.failures:
+            self.failures -= 1
+            raise OSError("store unavailable")
+        return await super().allocate(tenant, counter, count)
+
+
+async def test_blocks_serve_consecutive_numbers_with_one_write_per_block() -> None:
     store = CountingStore()
-    numbers = NumberBlocks(store)
-    taken = [await numbers.take("1", "invoice", 1) for _ in range(BLOCK)]
-    assert taken == list(range(1, BLOCK + 1))
-    assert store.allocations == [BLOCK]
-    assert await numbers.take("1", "invoice", 1) == BLOCK + 1
-    assert store.allocations == [BLOCK, BLOCK]
+    numbers = NumberBlocks(store, block=10)
+    taken = [await numbers.take("1", "invoice", 1) for _ in range(25)]
+    assert taken == list(range(1, 26))  # one process: the blocks follow one another
+    assert store.allocations == [10, 10, 10]
 
 
-async def test_runs_of_several_numbers_stay_consecutive_across_blocks() -> None:
-    numbers = NumberBlocks(CountingStore(), block=10)
+async def test_runs_of_several_numbers_never_span_two_blocks() -> None:
+    store = GatedStore()
+    store.gate.set()
+    numbers = NumberBlocks(store, block=10)
     firsts = [await numbers.take("1", "fulfillment", 3) for _ in range(5)]
-    assert firsts == [1, 4, 7, 11, 14]  # 10 is skipped: a run of 3 never spans two blocks
+    assert firsts == [1, 4, 7, 11, 14]  # 10 is skipped: a run of 3 would span two blocks
 
 
 async def test_a_run_larger_than_a_block_is_allocated_whole() -> None:
@@ -47,23 +68,62 @@ async def test_a_run_larger_than_a_block_is_allocated_whole() -> None:
     numbers = NumberBlocks(store, block=10)
     assert await numbers.take("1", "fulfillment", 25) == 1
     assert await numbers.take("1", "fulfillment", 1) == 26
-    assert store.allocations == [25, 10]
+    assert store.allocations[:2] == [25, 10]
 
 
 async def test_counters_and_tenants_are_separate() -> None:
-    numbers = NumberBlocks(CountingStore())
+    store = CountingStore()
+    numbers = NumberBlocks(store)
     assert await numbers.take("1", "invoice", 1) == 1
+    assert store.allocations == [BLOCK]
     assert await numbers.take("1", "payment", 1) == 1
     assert await numbers.take("2", "invoice", 1) == 1
     assert await numbers.take("1", "invoice", 1) == 2
 
 
-async def test_concurrent_requests_share_one_refill() -> None:
-    store = CountingStore()
+async def test_the_next_block_is_fetched_before_anyone_has_to_wait_for_it() -> None:
+    store = GatedStore()
+    numbers = NumberBlocks(store, block=10)
+    first = asyncio.create_task(numbers.take("1", "invoice", 1))
+    await asyncio.sleep(0)
+    assert not first.done()  # nothing in memory yet: the first request waits for the store
+    store.gate.set()
+    assert await first == 1
+    store.gate.clear()
+    # The store now stalls, yet the rest of the block is served without waiting, while the
+    # next block is being fetched in the background.
+    rest = [await asyncio.wait_for(numbers.take("1", "invoice", 1), 5) for _ in range(9)]
+    assert rest == list(range(2, 11))
+    assert store.waiting == 1
+    store.gate.set()
+    assert await numbers.take("1", "invoice", 1) == 11
+
+
+async def test_concurrent_requests_wait_for_one_fetch_and_wake_together() -> None:
+    store = GatedStore()
     numbers = NumberBlocks(store, block=50)
-    taken = await asyncio.gather(*(numbers.take("1", "invoice", 1) for _ in range(200)))
-    assert sorted(taken) == list(range(1, 201))
-    assert store.allocations == [50, 50, 50, 50]
+    waiting = [asyncio.create_task(numbers.take("1", "invoice", 1)) for _ in range(40)]
+    for _ in range(3):  # the requests start, then the fetch they share
+        await asyncio.sleep(0)
+    assert store.waiting == 1  # forty requests, one fetch
+    store.gate.set()
+    taken = await asyncio.gather(*waiting)
+    assert sorted(taken) == list(range(1, 41))
+    assert store.allocations[0] == 50
+    assert len(store.allocations) <= 2  # and, with 10 left, the next block ahead of need
+
+
+async def test_a_failed_fetch_fails_its_waiters_and_the_next_request_fetches_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = GatedStore()
+    store.gate.set()
+    store.failures = 1
+    numbers = NumberBlocks(store, block=10)
+    with pytest.raises(OSError, match="store unavailable"):
+        await numbers.take("1", "invoice", 1)
+    assert "could not reserve numbers for invoice" in caplog.text
+    assert await numbers.take("1", "invoice", 1) == 1
 
 
 async def test_two_processes_on_one_file_never_hand_out_one_number_twice(tmp_path: Path) -> None:
