@@ -79,6 +79,8 @@ SELECT_KEY = (
     f" FROM idempotency_keys WHERE {_KEY}"
 )
 
+# Takes a missing key, an expired one or an in-progress one whose lease ran out, in one
+# statement; a live key is left alone (no row changes), and only then is it read.
 RESERVE = """
 INSERT INTO idempotency_keys
     (tenant, method, path, key, fingerprint, state, owner, status, headers, body,
@@ -88,6 +90,9 @@ ON CONFLICT (tenant, method, path, key) DO UPDATE SET
     fingerprint = excluded.fingerprint, state = 'in_progress', owner = excluded.owner,
     status = NULL, headers = NULL, body = NULL, created_at = excluded.created_at,
     expires_at = excluded.expires_at, lease_until = excluded.lease_until
+WHERE idempotency_keys.expires_at <= excluded.created_at
+    OR (idempotency_keys.state = 'in_progress'
+        AND idempotency_keys.lease_until <= excluded.created_at)
 """
 
 COMPLETE = (

@@ -158,13 +158,15 @@ class SqliteStore:
             return record
 
         def claim(conn: sqlite3.Connection) -> Reservation | IdempotencyRecord:
+            args = (*ident, fingerprint, owner, now, now + ttl, now + lease)
+            if conn.execute(sql.RESERVE, args).rowcount == 1:
+                return Reservation(
+                    key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
+                )
             existing = live(conn.execute(sql.SELECT_KEY, ident).fetchone())
-            if existing is not None:
-                return existing
-            conn.execute(sql.RESERVE, (*ident, fingerprint, owner, now, now + ttl, now + lease))
-            return Reservation(
-                key=key, fingerprint=fingerprint, owner=owner, lease_until=now + lease
-            )
+            if existing is None:  # RESERVE leaves only live keys alone
+                raise RuntimeError(f"key {key.key!r} is neither free nor live")
+            return existing
 
         completed = live(await self._read(sql.SELECT_KEY, ident))  # a replay needs no write lock
         if completed is not None and completed.state is State.COMPLETED:
