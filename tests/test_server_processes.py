@@ -205,3 +205,34 @@ def test_bad_options_stop_the_cli_before_it_serves(
     )
     assert done.returncode != 0
     assert message in done.stderr
+
+
+_FREEZE_PROBE = """
+import asyncio, gc
+from refserver._app import create_app
+from refserver._cli import config_from_environment
+
+async def main() -> None:
+    app = create_app(config_from_environment())
+    before = gc.get_freeze_count()
+    await app.startup()
+    print(before, gc.get_freeze_count())
+    await app.shutdown()
+
+asyncio.run(main())
+"""
+
+
+def test_the_cli_server_freezes_its_startup_heap() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", _FREEZE_PROBE],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert probe.returncode == 0, probe.stderr
+    before, after = (int(n) for n in probe.stdout.split())
+    assert before == 0
+    assert after > 10_000  # the contract, the validator and the modules: never rescanned
