@@ -9,10 +9,10 @@ partition sends no FIN) cannot hold its request, and its tenant's concurrency sl
 
 from __future__ import annotations
 
-import asyncio
 import zlib
 
 from refserver._contract import Contract
+from refserver._deadline import Deadline
 from refserver._errors import INVALID_VALUE, Disconnected, Problem
 from refserver._parts import Receive
 from refserver._types import Headers
@@ -105,6 +105,7 @@ class GzipPolicy:
     def __init__(self, contract: Contract, *, body_seconds: float = _BODY_SECONDS) -> None:
         policies = contract.policies
         self._body_seconds = body_seconds
+        self._deadline = Deadline(body_seconds)
         self._limit = policies.max_request_bytes
         self._threshold = policies.gzip_threshold
         self._accepted = ", ".join(policies.request_codings)
@@ -142,8 +143,7 @@ class GzipPolicy:
         if declared is not None and declared.isdigit() and int(declared) > self._limit:
             raise _too_large(self._limit)
         try:
-            async with asyncio.timeout(self._body_seconds):
-                return await self._read(decoders, receive)
+            return await self._deadline.run(self._read(decoders, receive))
         except TimeoutError:
             raise Problem.of(
                 400,
