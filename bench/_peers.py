@@ -77,6 +77,7 @@ def start_hello(log_dir: Path, *, workers: int = 1) -> Service:
         "off",
         "--no-access-log",
         "--no-server-header",
+        "--no-proxy-headers",
         "--log-level",
         _QUIET,
     ]

@@ -116,4 +116,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         access_log=args.access_log,
         server_header=False,
         date_header=True,
+        proxy_headers=False,  # nothing reads the client's address: no middleware in the path
     )
