@@ -40,7 +40,7 @@ export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
 .PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
-	bench bench-load bench-scale bench-multiproc bench-suite
+	bench bench-load bench-scale bench-multiproc bench-suite bench-stack
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -108,7 +108,7 @@ fuzz-soak: $(STAMP)  ## Schemathesis negative then positive, 10,000 cases agains
 bench: $(STAMP) $(NPM_STAMP)  ## Every benchmark; the tables go to bench/results.md
 	$(PY) -m bench --output bench/results.md
 
-bench-load bench-scale bench-multiproc bench-suite: bench-%: $(STAMP) $(NPM_STAMP)  ## One benchmark
+bench-load bench-scale bench-multiproc bench-suite bench-stack: bench-%: $(STAMP) $(NPM_STAMP)  ## One benchmark
 	$(PY) -m bench.$*
 
 docs: $(NPM_STAMP)  ## Render the contract's reference to build/docs/index.html

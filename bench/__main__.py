@@ -20,7 +20,7 @@ from bench._machine import describe_machine
 
 __all__ = ["BENCHMARKS", "main"]
 
-BENCHMARKS = ("load", "scale", "multiproc", "suite")
+BENCHMARKS = ("load", "scale", "multiproc", "suite", "stack")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _LIMIT_FULL = 3 * 3600.0  # seconds per benchmark: the full load benchmark takes ~20 min here
 _LIMIT_QUICK = 600.0

@@ -66,7 +66,8 @@ def _quick(name: str, tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "tables"), [("load", 4), ("scale", 3), ("multiproc", 2), ("suite", 1)]
+    ("name", "tables"),
+    [("load", 4), ("scale", 3), ("multiproc", 2), ("suite", 1), ("stack", 7)],
 )
 def test_quick_run_prints_well_formed_tables(name: str, tables: int, tmp_path: Path) -> None:
     if name == "multiproc" and not pg_available():
