@@ -97,6 +97,7 @@ def _uvicorn(http: str, loop: str) -> Callable[[App, int], list[str]]:
             "on" if app.lifespan else "off",
             "--no-access-log",
             "--no-server-header",
+            "--no-proxy-headers",  # as `python -m refserver` runs it
             "--log-level",
             _LOG_LEVEL,
         ]
