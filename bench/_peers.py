@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench._procs import LOOPBACK, Service, start_service
 from bench._requests import ROOT, SPEC
+from bench._servers import APPS, OURS, SERVERS
 
 __all__ = ["PRISM", "prism_available", "start_hello", "start_prism", "start_refserver"]
 
@@ -58,30 +59,9 @@ def start_refserver(
 
 def start_hello(log_dir: Path, *, workers: int = 1) -> Service:
     """The hello-world app on the reference server's uvicorn settings."""
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.hello:app",
-        "--host",
-        LOOPBACK,
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
-        "--http",
-        "httptools",
-        "--loop",
-        "uvloop",
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--no-server-header",
-        "--no-proxy-headers",
-        "--log-level",
-        _QUIET,
-    ]
-    return start_service("hello", argv, cwd=ROOT, log_dir=log_dir)
+    hello = next(app for app in APPS if app.name == "hello")
+    ours = next(server for server in SERVERS if server.name == OURS)
+    return start_service("hello", ours.argv(hello, workers), cwd=ROOT, log_dir=log_dir)
 
 
 def prism_available() -> bool:
