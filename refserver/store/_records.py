@@ -100,3 +100,20 @@ class Effects:
     invoice_numbers: tuple[str, ...] = ()
     credit_memo_numbers: tuple[str, ...] = ()
     payment_numbers: tuple[str, ...] = field(default=())
+
+    @property
+    def tenant(self) -> str:
+        """The tenant the documents belong to: that of the fulfillments they bill, "" without."""
+        return self.fulfillments[0].tenant if self.fulfillments else ""
+
+    def documents(self) -> list[tuple[str, str]]:
+        """Every billing document as (kind, number): invoices, credit memos, then payments."""
+        return [
+            (kind, number)
+            for kind, numbers in (
+                ("invoice", self.invoice_numbers),
+                ("credit_memo", self.credit_memo_numbers),
+                ("payment", self.payment_numbers),
+            )
+            for number in numbers
+        ]

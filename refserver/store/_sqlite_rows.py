@@ -55,16 +55,7 @@ def insert_effects(conn: sqlite3.Connection, effects: Effects) -> None:
             for f in effects.fulfillments
         ],
     )
-    tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
     conn.executemany(
         sql.INSERT_DOCUMENT,
-        [
-            (tenant, kind, number)
-            for kind, numbers in (
-                ("invoice", effects.invoice_numbers),
-                ("credit_memo", effects.credit_memo_numbers),
-                ("payment", effects.payment_numbers),
-            )
-            for number in numbers
-        ],
+        [(effects.tenant, kind, number) for kind, number in effects.documents()],
     )

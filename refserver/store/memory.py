@@ -179,14 +179,8 @@ class MemoryStore:
             self._fulfillments[_pair_text(item.tenant, item.id)] = _pack(_fulfillment_row(item))
             line = _pair_text(item.tenant, item.order_line_item_id)
             self._per_line_item[line] = self._per_line_item.get(line, 0) + 1
-        tenant = effects.fulfillments[0].tenant if effects.fulfillments else ""
-        for kind, numbers in (
-            ("invoice", effects.invoice_numbers),
-            ("credit_memo", effects.credit_memo_numbers),
-            ("payment", effects.payment_numbers),
-        ):
-            for number in numbers:
-                self._documents[_pair_text(tenant, _pair_text(kind, number))] = None
+        for kind, number in effects.documents():
+            self._documents[_pair_text(effects.tenant, _pair_text(kind, number))] = None
 
 
 def _key_text(key: ScopedKey) -> str:

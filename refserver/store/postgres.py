@@ -153,12 +153,7 @@ class PostgresStore:
 
     async def save(self, effects: Effects) -> None:
         """Store the effects of a request without a key, all or nothing."""
-        if not (
-            effects.fulfillments
-            or effects.invoice_numbers
-            or effects.credit_memo_numbers
-            or effects.payment_numbers
-        ):
+        if not (effects.fulfillments or effects.documents()):
             return  # nothing to store: no round trip
         async with self._pool.connection() as conn:
             await conn.execute(q.SAVE, _effect_params(effects), prepare=True)
@@ -229,17 +224,7 @@ def _effect_params(effects: Effects) -> dict[str, object]:
         items_from.append(len(item_ids) + 1)
         item_ids.extend(f.item_ids)
         items_to.append(len(item_ids))
-    # Documents carry the tenant of the fulfillments they bill; no request bills without any.
-    tenant = fulfillments[0].tenant if fulfillments else ""
-    documents = [
-        (kind, number)
-        for kind, numbers in (
-            ("invoice", effects.invoice_numbers),
-            ("credit_memo", effects.credit_memo_numbers),
-            ("payment", effects.payment_numbers),
-        )
-        for number in numbers
-    ]
+    documents = effects.documents()
     return {
         "item_ids": item_ids,
         "f_tenant": [f.tenant for f in fulfillments],
@@ -253,7 +238,7 @@ def _effect_params(effects: Effects) -> dict[str, object]:
         "f_items_from": items_from,
         "f_items_to": items_to,
         "f_created_at": [f.created_at for f in fulfillments],
-        "d_tenant": tenant,
+        "d_tenant": effects.tenant,  # no request bills without fulfillments
         "d_kind": [kind for kind, _ in documents],
         "d_number": [number for _, number in documents],
     }
