@@ -125,8 +125,8 @@ class GzipPolicy:
         """The gzip stages to undo, last applied first; none for identity."""
         if content_encoding is None:
             return []
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-        if content_encoding is not None and not codings:  # sent, but naming no coding at all
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        if not codings:  # sent, but naming no coding at all
             raise self._unsupported(content_encoding)
         decoders: list[_Gunzip] = []
         for coding in reversed(codings):  # the last coding applied is the first to undo

@@ -48,15 +48,14 @@ def _run_batch(conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcome]:
     Work almost never fails, and two statements per entry (SAVEPOINT, RELEASE) are a fifth of
     a batch's cost, so the batch first runs bare. Work is a function of its arguments and the
     database, so running it again after the rollback gives what the first run would have.
+    A failure of a lone entry, or a busy lock, goes to the caller as it is.
     """
-    if len(batch) > 1:
-        try:
-            return _run_bare(conn, batch)
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode in BUSY:
-                raise
-        except Exception:
-            pass  # one entry failed: the isolated run below says which
+    try:
+        return _run_bare(conn, batch)
+    except Exception as exc:
+        busy = isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in BUSY
+        if busy or len(batch) == 1:
+            raise
     return _run_isolated(conn, batch)
 
 
@@ -72,9 +71,6 @@ def _run_isolated(conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcom
     outcomes: list[_Outcome] = []
     try:
         for work, future in batch:
-            if len(batch) == 1:
-                outcomes.append((future, True, work(conn)))
-                continue
             conn.execute("SAVEPOINT one")
             try:
                 value = work(conn)
