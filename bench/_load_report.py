@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bench._table import fmt, markdown, median, ratio
-from bench._wrk import Measurement
+from bench._table import fmt, markdown, median
+from bench._wrk import Measurement, rate_cell, round_ratios
 
 __all__ = ["TARGET_CONNECTIONS", "Results", "render"]
 
@@ -46,8 +46,7 @@ class Results:
 
     def round_ratio(self, top: tuple[str, int, str], bottom: tuple[str, int, str]) -> float:
         """Median over rounds of top's req/s divided by bottom's in the same round."""
-        pairs = zip(self.runs[top], self.runs[bottom], strict=False)
-        return median(ratio(a.rps, b.rps) for a, b in pairs)
+        return median(round_ratios(self.runs[top], self.runs[bottom]))
 
     def scenarios(self) -> list[str]:
         """Scenario names in the order they ran."""
@@ -55,10 +54,7 @@ class Results:
 
 
 def _cell(runs: Sequence[Measurement]) -> str:
-    if not runs:
-        return "n/a"
-    rps, p50, p99 = (median(getattr(m, a) for m in runs) for a in ("rps", "p50_ms", "p99_ms"))
-    return f"{fmt(rps)} · {fmt(p50, 1)} · {fmt(p99, 1)}"
+    return rate_cell(runs) if runs else "n/a"
 
 
 def _throughput(results: Results) -> str:

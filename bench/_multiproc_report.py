@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bench._exactly_once import BURST, Tally
-from bench._table import fmt, markdown, median, ratio
-from bench._wrk import Measurement
+from bench._table import fmt, markdown, median
+from bench._wrk import Measurement, rate_cell, round_ratios
 
 __all__ = ["ExactlyOnce", "Throughput", "render"]
 
@@ -53,11 +53,6 @@ class ExactlyOnce:
         return not self.tally.bad_keys and self.rows == expected
 
 
-def _cell(runs: list[Measurement]) -> str:
-    rps, p50, p99 = (median(getattr(m, a) for m in runs) for a in ("rps", "p50_ms", "p99_ms"))
-    return f"{fmt(rps)} · {fmt(p50, 1)} · {fmt(p99, 1)}"
-
-
 def _throughput(results: Throughput) -> str:
     setups = list(dict.fromkeys(setup for _, setup in results.runs))
     rows = []
@@ -65,8 +60,8 @@ def _throughput(results: Throughput) -> str:
         row = [setup]
         for scenario in ("creations", "replays"):
             runs, base = results.runs[scenario, setup], results.runs[scenario, _BASELINE]
-            per_round = median(ratio(a.rps, b.rps) for a, b in zip(runs, base, strict=False))
-            row += [_cell(runs), f"{fmt(per_round, 2)}x"]
+            per_round = median(round_ratios(runs, base))
+            row += [rate_cell(runs), f"{fmt(per_round, 2)}x"]
         rows.append(row)
     headers = [
         "setup",

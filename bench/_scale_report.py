@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bench._table import fmt, markdown, median, ratio
-from bench._wrk import Measurement
+from bench._wrk import Measurement, rate_cell, round_ratios
 
 __all__ = ["Purge", "ScaleResults", "render"]
 
@@ -59,18 +59,16 @@ class ScaleResults:
 
 
 def _cell(runs: list[Measurement], *, tail: bool = False) -> str:
-    rps, p50, p99 = (median(getattr(m, a) for m in runs) for a in ("rps", "p50_ms", "p99_ms"))
     if not tail:
-        return f"{fmt(rps)} · {fmt(p50, 1)} · {fmt(p99, 1)}"
+        return rate_cell(runs)
+    rps, p99 = median(m.rps for m in runs), median(m.p99_ms for m in runs)
     p999 = median(m.p999_ms for m in runs)
     worst = max((m.max_ms for m in runs), default=float("nan"))
     return f"{fmt(rps)} · {fmt(p99, 1)} · {fmt(p999, 1)} · {fmt(worst, 0)}"
 
 
 def _per_round(top: list[Measurement], bottom: list[Measurement], attr: str) -> float:
-    return median(
-        ratio(getattr(a, attr), getattr(b, attr)) for a, b in zip(top, bottom, strict=False)
-    )
+    return median(round_ratios(top, bottom, attr))
 
 
 def _met(ok: bool) -> str:

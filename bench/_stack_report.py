@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bench._table import fmt, markdown, median, ratio
 from bench._timing import Timings
-from bench._wrk import Measurement
+from bench._wrk import Measurement, rate_cell, round_ratios
 
 __all__ = ["Agreement", "Comparison", "ServerResults", "StackResults", "render"]
 
@@ -60,8 +60,7 @@ class ServerResults:
 
     def round_ratios(self, server: str, app: str) -> list[float]:
         """The server's req/s over ours, round by round."""
-        pairs = zip(self.runs[server, app], self.runs[self.ours, app], strict=False)
-        return [ratio(a.rps, b.rps) for a, b in pairs]
+        return round_ratios(self.runs[server, app], self.runs[self.ours, app])
 
     def rate_ratio(self, server: str, app: str) -> float:
         """Median over rounds of the server's req/s over ours in the same round."""
@@ -164,10 +163,7 @@ def _server_cell(servers: ServerResults, server: str, app: str) -> str:
     if (server, app) in servers.unavailable:
         return servers.unavailable[server, app]
     runs = servers.runs.get((server, app), [])
-    if not runs:
-        return "not run"
-    rps, p50, p99 = (median(getattr(m, a) for m in runs) for a in ("rps", "p50_ms", "p99_ms"))
-    return f"{fmt(rps)} · {fmt(p50, 1)} · {fmt(p99, 1)}"
+    return rate_cell(runs) if runs else "not run"
 
 
 def _servers(servers: ServerResults) -> str:

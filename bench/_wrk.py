@@ -14,13 +14,23 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from bench._procs import group_cpu_seconds, group_rss_bytes
+from bench._table import fmt, median, ratio
 
-__all__ = ["KeyMode", "Load", "Measurement", "ensure_wrk", "run_wrk"]
+__all__ = [
+    "KeyMode",
+    "Load",
+    "Measurement",
+    "ensure_wrk",
+    "rate_cell",
+    "round_ratios",
+    "run_wrk",
+]
 
 SCRIPT = Path(__file__).resolve().parent / "lua" / "fulfillments.lua"
 _THREADS = 1  # one event-loop thread is plenty below ~50k req/s and leaves a core to the server
@@ -67,6 +77,19 @@ class Measurement:
     wrk_cpu: float  # share of one core wrk used over the run
     server_cpu: float  # share of one core the server's processes used over the run
     peak_rss: int  # bytes, the most the server's processes held at once
+
+
+def rate_cell(runs: Sequence[Measurement]) -> str:
+    """`req/s · p50 · p99 ms`, each the median over the runs."""
+    rps, p50, p99 = (median(getattr(m, a) for m in runs) for a in ("rps", "p50_ms", "p99_ms"))
+    return f"{fmt(rps)} · {fmt(p50, 1)} · {fmt(p99, 1)}"
+
+
+def round_ratios(
+    tops: Sequence[Measurement], bottoms: Sequence[Measurement], attr: str = "rps"
+) -> list[float]:
+    """Each round's `attr` of the top run over the bottom run of the same round."""
+    return [ratio(getattr(a, attr), getattr(b, attr)) for a, b in zip(tops, bottoms, strict=False)]
 
 
 def ensure_wrk() -> str:
