@@ -62,19 +62,27 @@ class NumberBlocks:
             await asyncio.shield(self._fetch(which, max(self._block, count)))
 
     def _fetch(self, which: tuple[str, str], size: int) -> asyncio.Task[None]:
-        """The fetch of the next block in flight for `which`, started if there is none."""
+        """The fetch of the next block in flight for `which`, started if there is none.
+
+        A fetch leaves `_fetching` as its last step, so a finished one is never handed out:
+        awaiting it would return without yielding, and a take whose block others used up in
+        the same turn would spin on it for ever.
+        """
         task = self._fetching.get(which)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._append(which, size))
             self._fetching[which] = task
-            task.add_done_callback(lambda done: self._fetched(which, done))
+            task.add_done_callback(lambda done: _log_failure(which[1], done))
         return task
 
     async def _append(self, which: tuple[str, str], size: int) -> None:
-        start = await self._store.allocate(which[0], which[1], size)
-        self._blocks.setdefault(which, deque()).append([start, start + size])
+        try:
+            start = await self._store.allocate(which[0], which[1], size)
+            self._blocks.setdefault(which, deque()).append([start, start + size])
+        finally:
+            del self._fetching[which]
 
-    def _fetched(self, which: tuple[str, str], task: asyncio.Task[None]) -> None:
-        del self._fetching[which]
-        if not task.cancelled() and task.exception() is not None:
-            _log.error("could not reserve numbers for %s", which[1], exc_info=task.exception())
+
+def _log_failure(counter: str, task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _log.error("could not reserve numbers for %s", counter, exc_info=task.exception())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,25 @@ async def test_bad_sizes_are_refused() -> None:
         NumberBlocks(CountingStore(), block=0)
     with pytest.raises(ValueError, match="count"):
         await NumberBlocks(CountingStore()).take("1", "invoice", 0)
+
+
+def test_a_block_used_up_before_its_fetch_is_forgotten_starts_another_fetch() -> None:
+    # The race, step by step: a fetch completes, and in the same turn of the loop, before its
+    # done-callback runs, one take uses the whole new block and another finds none left. The
+    # second must start a fresh fetch; awaiting the finished one returns at once without
+    # yielding, so it would spin forever. It runs on a thread of its own so a spin fails the
+    # test instead of hanging it.
+    result: list[list[int]] = []
+
+    async def scenario() -> None:
+        numbers = NumberBlocks(CountingStore(), block=4)
+        first = asyncio.ensure_future(numbers.take("1", "invoice", 4))
+        await asyncio.sleep(0)  # `first` starts the fetch and waits for it
+        racing = [asyncio.ensure_future(numbers.take("1", "invoice", 4)) for _ in range(2)]
+        result.append(sorted(await asyncio.gather(first, *racing)))
+
+    thread = threading.Thread(target=asyncio.run, args=(scenario(),), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "a take spun on a finished fetch"
+    assert result == [[1, 5, 9]]
