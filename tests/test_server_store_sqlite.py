@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from refserver.store import (
     open_store,
 )
 from refserver.store import _sqlite_sql as sql
+from refserver.store._sqlite_checkpoint import Checkpointer
 from refserver.store.memory import MemoryStore
 from refserver.store.sqlite import SqliteStore
 
@@ -171,3 +173,56 @@ async def test_a_write_waits_for_another_writer_without_blocking_the_loop(tmp_pa
     finally:
         other.close()
         await store.close()
+
+
+async def test_a_write_queues_on_the_store_lock_of_another_store_on_the_file(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    holder, waiter = await SqliteStore.open(url), await SqliteStore.open(url)
+    try:
+        assert holder._lock.try_acquire()  # another worker is committing a batch
+        writing = asyncio.create_task(waiter.allocate("1", "n", 1))
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert not writing.done()  # it waits on the thread; the loop keeps running
+        holder._lock.release()
+        assert await asyncio.wait_for(writing, 10) == 1
+        assert await waiter.allocate("1", "n", 1) == 2  # and the next batch runs inline again
+        assert await holder.allocate("1", "n", 1) == 3
+    finally:
+        await holder.close()
+        await waiter.close()
+
+
+def test_checkpoints_run_on_their_own_thread_every_n_commits(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE t (n INTEGER)")
+    ran: list[tuple[str, str]] = []
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.set_trace_callback(lambda s: ran.append((s, threading.current_thread().name)))
+    checkpointer = Checkpointer(conn, every=3)
+
+    def commit(n: int) -> None:
+        writer.execute("INSERT INTO t VALUES (?)", (n,))
+        checkpointer.committed()
+        if checkpointer._running is not None:
+            checkpointer._running.result(timeout=10)
+
+    try:
+        for n in range(2):
+            commit(n)
+        assert ran == []
+        for n in range(2, 7):
+            commit(n)
+        assert [statement for statement, _ in ran] == ["PRAGMA wal_checkpoint(PASSIVE)"] * 2
+        assert {thread for _, thread in ran} == {"sqlite-checkpoint_0"}
+        log_frames = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert log_frames[1] == log_frames[2]  # the log is copied back up to its last frame
+    finally:
+        asyncio.run(checkpointer.close())
+        writer.close()
+    assert len(ran) == 3  # close runs a last one

@@ -8,9 +8,11 @@ work fails, the transaction is rolled back and run again with each piece in its 
 savepoint, so one failure rolls back only itself. Nobody is answered before
 the commit that holds its work, so the durability promise is unchanged.
 
-The flusher runs inline on the event loop through a connection that never waits; when
-another process holds the write lock, the batch moves to the store's thread, whose
-connection waits for it.
+Every batch first takes the store's own lock (`_sqlite_lock.WriteLock`), which all writers
+of the file share. The flusher runs inline on the event loop through a connection that never
+waits; when another store or process holds the lock (or, for a writer that does not take it,
+SQLite's), the batch moves to the store's thread, which waits for it, and the next batch
+comes back inline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+from refserver.store._sqlite_lock import WriteLock
 
 __all__ = ["BUSY", "GroupWriter", "run_transaction"]
 
@@ -59,6 +63,15 @@ def _run_batch(conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcome]:
     return _run_isolated(conn, batch)
 
 
+def _run_locked(lock: WriteLock, conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcome]:
+    """On the store's thread: wait for the store's lock, then run the batch."""
+    lock.acquire()
+    try:
+        return _run_batch(conn, batch)
+    finally:
+        lock.release()
+
+
 def _run_bare(conn: sqlite3.Connection, batch: list[_Entry]) -> list[_Outcome]:
     def work(c: sqlite3.Connection) -> list[_Outcome]:
         return [(future, True, run(c)) for run, future in batch]
@@ -96,8 +109,10 @@ class GroupWriter:
         inline: sqlite3.Connection,
         waiting: sqlite3.Connection,
         executor: ThreadPoolExecutor,
+        lock: WriteLock,
         on_commit: Callable[[], None],
     ) -> None:
+        self._lock = lock
         self._inline = inline
         self._waiting = waiting
         self._executor = executor
@@ -127,40 +142,47 @@ class GroupWriter:
     def _flush(self) -> None:
         self._scheduled = False
         if self._on_thread is not None or not self._pending:
-            return  # the thread's loop takes what is queued once its batch is done
+            return  # the batch on the thread flushes what is queued once it is done
         batch, self._pending = self._pending, []
+        if not self._lock.try_acquire():
+            self._wait_on_thread(batch)
+            return
         try:
             outcomes = _run_batch(self._inline, batch)
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode in BUSY:
-                self._on_thread = asyncio.get_running_loop().create_task(
-                    self._wait_on_thread(batch)
-                )
+                self._wait_on_thread(batch)
                 return
             outcomes = [(future, False, exc) for _, future in batch]
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             outcomes = [(future, False, exc) for _, future in batch]
         else:
             self._on_commit()
+        finally:
+            self._lock.release()
         _resolve(outcomes)
 
-    async def _wait_on_thread(self, batch: list[_Entry]) -> None:
-        """Commit batches on the thread, whose connection waits for the other writer."""
+    def _wait_on_thread(self, batch: list[_Entry]) -> None:
+        loop = asyncio.get_running_loop()
+        self._on_thread = loop.create_task(self._commit_on_thread(batch))
+
+    async def _commit_on_thread(self, batch: list[_Entry]) -> None:
+        """Commit one batch on the thread, which waits for the other writer; then go back inline."""
         loop = asyncio.get_running_loop()
         try:
-            while batch:
-                try:
-                    outcomes = await loop.run_in_executor(
-                        self._executor, _run_batch, self._waiting, batch
-                    )
-                except Exception as exc:
-                    outcomes = [(future, False, exc) for _, future in batch]
-                else:
-                    self._on_commit()
-                _resolve(outcomes)
-                batch, self._pending = self._pending, []
+            outcomes = await loop.run_in_executor(
+                self._executor, _run_locked, self._lock, self._waiting, batch
+            )
+        except Exception as exc:
+            outcomes = [(future, False, exc) for _, future in batch]
+        else:
+            self._on_commit()
         finally:
             self._on_thread = None
+        _resolve(outcomes)
+        if self._pending and not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
 
 
 def _resolve(outcomes: list[_Outcome]) -> None:
