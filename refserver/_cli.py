@@ -1,23 +1,23 @@
 """`python -m refserver`: serve the reference server with uvicorn (httptools + uvloop).
 
 The options are passed to every worker process through `REFSERVER_*` environment variables,
-which the app factory reads, so `--workers N` runs N identical processes on one port.
+which the app factory reads, so `--workers N` runs N identical processes on one port
+(`refserver._workers`).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from refserver._app import ReferenceServer, create_app
 from refserver._config import ServerConfig, load_tokens_file
 from refserver._contract import DEFAULT_SPEC
+from refserver._workers import Launch, serve
 
 __all__ = ["app_from_environment", "config_from_environment", "main"]
 
@@ -102,19 +102,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.lease_seconds is not None:
         os.environ[_ENV["lease_seconds"]] = str(args.lease_seconds)
     config_from_environment()  # fail fast, before any worker starts, on a bad tokens file
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:%(name)s: %(message)s")
-    uvicorn.run(
+    launch = Launch(
         "refserver._cli:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers,
-        http="httptools",
-        loop="uvloop",
-        lifespan="on",
         log_level=args.log_level,
         access_log=args.access_log,
-        server_header=False,
-        date_header=True,
-        proxy_headers=False,  # nothing reads the client's address: no middleware in the path
     )
+    status = serve(launch, args.workers)
+    if status:
+        sys.exit(status)
