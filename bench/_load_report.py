@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bench._table import fmt, markdown, median
 from bench._wrk import Measurement, rate_cell, round_ratios
 
-__all__ = ["TARGET_CONNECTIONS", "Results", "render"]
+__all__ = ["TARGET_CONNECTIONS", "Results", "hello_of", "render"]
 
 TARGET_CONNECTIONS = 32  # the p99 target is stated at 32 connections
 _P99_TARGET_MS = 20.0
@@ -52,25 +52,36 @@ class Results:
         """Scenario names in the order they ran."""
         return list(dict.fromkeys(key[0] for key in self.runs))
 
+    def refservers(self) -> list[str]:
+        """The reference server's peers, one per worker count (`refserver`, `refserver-2w`)."""
+        return [p for p in self.peers if p.startswith("refserver")]
+
+    def divisors(self, refserver: str) -> list[str]:
+        """The peers a reference server is held against: Prism, and hello on as many workers."""
+        return [p for p in ("prism-static", hello_of(refserver)) if p in self.peers]
+
+
+def hello_of(refserver: str) -> str:
+    """The hello-world peer with the reference server's worker count."""
+    return refserver.replace("refserver", "hello", 1)
+
 
 def _cell(runs: Sequence[Measurement]) -> str:
     return rate_cell(runs) if runs else "n/a"
 
 
 def _throughput(results: Results) -> str:
-    ref = "refserver" in results.peers
-    divisors = [p for p in ("prism-static", "hello") if p in results.peers and ref]
+    pairs = [(r, p) for r in results.refservers() for p in results.divisors(r)]
     headers = ["scenario", "conns", *(f"{p} req/s · p50 · p99 ms" for p in results.peers)]
-    headers += [f"refserver ÷ {p}" for p in divisors]
+    headers += [f"{r} ÷ {p}" for r, p in pairs]
     rows = []
     for scenario in results.scenarios():
         for conns in results.connections:
             row = [scenario, str(conns)]
             row += [_cell(results.runs[scenario, conns, p]) for p in results.peers]
             row += [
-                fmt(results.round_ratio((scenario, conns, "refserver"), (scenario, conns, p)), 2)
-                + "x"
-                for p in divisors
+                fmt(results.round_ratio((scenario, conns, r), (scenario, conns, p)), 2) + "x"
+                for r, p in pairs
             ]
             rows.append(row)
     return markdown(headers, rows)
@@ -81,36 +92,44 @@ def _verdict(ok: bool | None) -> str:
 
 
 def _targets(results: Results) -> str:
-    if "refserver" not in results.peers:
-        return ""
     rows: list[list[str]] = []
-    for peer, factor in (("prism-static", _PRISM_FACTOR), ("hello", _HELLO_FACTOR)):
-        if peer not in results.peers:
-            continue
+    for ref in results.refservers():
+        rows += _targets_of(results, ref)
+    if not rows:
+        return ""
+    return markdown(["target", "measured (median of per-round ratios)", "verdict"], rows)
+
+
+def _targets_of(results: Results, ref: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    factors = {"prism-static": _PRISM_FACTOR, hello_of(ref): _HELLO_FACTOR}
+    for peer in results.divisors(ref):
         ratios = {
-            c: results.round_ratio(("creations", c, "refserver"), ("creations", c, peer))
+            c: results.round_ratio(("creations", c, ref), ("creations", c, peer))
             for c in results.connections
         }
         shown = ", ".join(f"{fmt(r, 2)}x at {c}" for c, r in ratios.items())
-        ok = all(r >= factor for r in ratios.values())
-        rows.append([f"creations ≥ {factor:g}x {peer}", shown, _verdict(ok)])
+        ok = all(r >= factors[peer] for r in ratios.values())
+        rows.append([f"{ref}: creations ≥ {factors[peer]:g}x {peer}", shown, _verdict(ok)])
     conns = TARGET_CONNECTIONS if TARGET_CONNECTIONS in results.connections else None
     if conns is not None:
-        p99 = results.p99("creations", conns, "refserver")
+        p99 = results.p99("creations", conns, ref)
         rows.append(
             [
-                f"creations p99 < {_P99_TARGET_MS:g} ms at {conns} connections",
+                f"{ref}: creations p99 < {_P99_TARGET_MS:g} ms at {conns} connections",
                 f"{fmt(p99, 1)} ms",
                 _verdict(p99 < _P99_TARGET_MS),
             ]
         )
     faster = {
-        c: results.round_ratio(("replays", c, "refserver"), ("creations", c, "refserver"))
+        c: results.round_ratio(("replays", c, ref), ("creations", c, ref))
         for c in results.connections
     }
     shown = ", ".join(f"{fmt(r, 2)}x at {c}" for c, r in faster.items())
-    rows.append(["replays faster than creations", shown, _verdict(min(faster.values()) > 1)])
-    return markdown(["target", "measured (median of per-round ratios)", "verdict"], rows)
+    rows.append(
+        [f"{ref}: replays faster than creations", shown, _verdict(min(faster.values()) > 1)]
+    )
+    return rows
 
 
 def _answers(results: Results) -> str:

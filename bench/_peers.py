@@ -3,7 +3,7 @@
 | peer          | command                                                              |
 |---------------|----------------------------------------------------------------------|
 | refserver     | `python -m refserver --store URL --tokens FILE --workers N`          |
-| hello         | `uvicorn bench.hello:app --http httptools --loop uvloop --workers N` |
+| hello         | `python -m bench.hello --workers N`: the reference server's launcher  |
 | prism-static  | `prism mock openapi/fulfillments.yaml -m false`                      |
 | prism-dynamic | the same with `-d` (answers generated from the schemas)             |
 
@@ -17,12 +17,29 @@ from pathlib import Path
 
 from bench._procs import LOOPBACK, Service, start_service
 from bench._requests import ROOT, SPEC
-from bench._servers import APPS, OURS, SERVERS
 
 __all__ = ["PRISM", "prism_available", "start_hello", "start_prism", "start_refserver"]
 
 PRISM = ROOT / "tools" / "npm" / "node_modules" / ".bin" / "prism"
 _QUIET = "warning"  # no access log: logging every request would be measured too
+
+
+def _launched(module: str, workers: int, log_level: str, *options: str) -> list[str]:
+    """`python -m MODULE` on the reference server's launcher, on `{port}`."""
+    return [
+        sys.executable,
+        "-m",
+        module,
+        "--host",
+        LOOPBACK,
+        "--port",
+        "{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        log_level,
+        *options,
+    ]
 
 
 def start_refserver(
@@ -35,33 +52,19 @@ def start_refserver(
     access_log: bool = False,
 ) -> Service:
     """The reference server on a free loopback port; without `tokens`, the development tenants."""
-    argv = [
-        sys.executable,
-        "-m",
-        "refserver",
-        "--host",
-        LOOPBACK,
-        "--port",
-        "{port}",
-        "--store",
-        store,
-        "--workers",
-        str(workers),
-        "--log-level",
-        "info" if access_log else _QUIET,
-    ]
+    options = ["--store", store]
     if tokens is not None:
-        argv += ["--tokens", str(tokens)]
+        options += ["--tokens", str(tokens)]
     if access_log:
-        argv.append("--access-log")
+        options.append("--access-log")
+    argv = _launched("refserver", workers, "info" if access_log else _QUIET, *options)
     return start_service(name, argv, cwd=ROOT, log_dir=log_dir)
 
 
-def start_hello(log_dir: Path, *, workers: int = 1) -> Service:
-    """The hello-world app on the reference server's uvicorn settings."""
-    hello = next(app for app in APPS if app.name == "hello")
-    ours = next(server for server in SERVERS if server.name == OURS)
-    return start_service("hello", ours.argv(hello, workers), cwd=ROOT, log_dir=log_dir)
+def start_hello(log_dir: Path, *, workers: int = 1, name: str = "hello") -> Service:
+    """The hello-world app on the reference server's uvicorn settings and launcher."""
+    argv = _launched("bench.hello", workers, _QUIET)
+    return start_service(name, argv, cwd=ROOT, log_dir=log_dir)
 
 
 def prism_available() -> bool:

@@ -2,14 +2,22 @@
 
 It reads the request body to the end, as any real handler must, and sends the same headers a
 JSON API sends; everything the reference server does beyond that is its own cost.
+
+`python -m bench.hello --port P --workers N` serves it through the reference server's own
+launcher (`refserver._workers`): the same uvicorn settings, and the same way of spreading
+connections over N workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+import argparse
+import sys
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-__all__ = ["BODY", "app"]
+from refserver._workers import Launch, serve
+
+__all__ = ["BODY", "app", "main"]
 
 Message = MutableMapping[str, Any]
 
@@ -37,3 +45,26 @@ async def app(
             break
     await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
     await send({"type": "http.response.body", "body": BODY})
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve the app until SIGTERM, as `python -m refserver` serves the reference server."""
+    parser = argparse.ArgumentParser(prog="python -m bench.hello")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args(argv)
+    launch = Launch(
+        "bench.hello:app",
+        factory=False,
+        host=args.host,
+        port=args.port,
+        lifespan="off",
+        log_level=args.log_level,
+    )
+    sys.exit(serve(launch, args.workers))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,8 +13,9 @@ import contextlib
 import sys
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bench._cli import base_parser, command_line, emit, int_list
@@ -27,6 +28,8 @@ from bench._wrk import KeyMode, Load, ensure_wrk, run_wrk
 __all__ = ["PEERS", "SCENARIOS", "Scenario", "main"]
 
 PEERS = ("refserver", "prism-static", "prism-dynamic", "hello")
+_SCALED = ("refserver", "hello")  # measured once per worker count; Prism runs one process
+_MAX_WORKERS = 8
 REPLAY_KEYS = 100  # the fixed set of keys replays cycle through, each created once beforehand
 _CLIENT_ERROR = 400  # a peer is held, in every run, to the class of its answer to the probe
 
@@ -56,7 +59,7 @@ class Options:
     connections: tuple[int, ...]
     rounds: int
     seconds: int
-    workers: int
+    workers: tuple[int, ...]
     store: str
     peers: tuple[str, ...]
 
@@ -66,23 +69,45 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--connections", type=int_list, default=(1, 8, 32, 128))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of both apps")
+    parser.add_argument(
+        "--workers",
+        type=int_list,
+        default=(1, 2),
+        help="worker processes of the reference server and of hello, one peer per count",
+    )
     parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset")
     return parser
 
 
+def _with_workers(name: str, workers: int) -> str:
+    """`refserver` for one worker, `refserver-2w` for two."""
+    return name if workers == 1 else f"{name}-{workers}w"
+
+
+def _peer_names(wanted: Sequence[str], workers: Sequence[int]) -> tuple[str, ...]:
+    names: list[str] = []
+    for name in PEERS:
+        if name not in wanted:
+            continue
+        scaled = name in _SCALED
+        names += [_with_workers(name, w) for w in workers] if scaled else [name]
+    return tuple(names)
+
+
 def _start_peers(
-    names: Sequence[str], stack: contextlib.ExitStack, work: Path, store: str, workers: int
+    names: Sequence[str], stack: contextlib.ExitStack, work: Path, store: str
 ) -> dict[str, Service]:
     tokens = write_tokens(work / "tokens.yaml")
     url = f"sqlite:///{work / 'store.db'}" if store == "sqlite" else "memory://"
-    starters = {
-        "refserver": lambda: start_refserver("refserver", url, tokens, work, workers=workers),
-        "hello": lambda: start_hello(work, workers=workers),
+    starters: dict[str, Callable[[], Service]] = {
         "prism-static": lambda: start_prism(work, dynamic=False),
         "prism-dynamic": lambda: start_prism(work, dynamic=True),
     }
+    for workers in range(1, _MAX_WORKERS + 1):
+        ref, hello = _with_workers("refserver", workers), _with_workers("hello", workers)
+        starters[ref] = partial(start_refserver, ref, url, tokens, work, workers=workers)
+        starters[hello] = partial(start_hello, work, workers=workers, name=hello)
     return {name: stack.enter_context(starters[name]()) for name in names}
 
 
@@ -153,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print the Markdown report, return 0."""
     args = _parser().parse_args(argv)
     wanted = ("refserver", "hello") if args.quick else tuple(args.peers.split(","))
-    names = tuple(name for name in PEERS if name in wanted)
+    workers = (1,) if args.quick else tuple(args.workers)
+    if not all(1 <= w <= _MAX_WORKERS for w in workers):
+        raise SystemExit(f"--workers: each count must be 1 to {_MAX_WORKERS}")
+    names = _peer_names(wanted, workers)
     skipped: tuple[str, ...] = ()
     if not prism_available():
         skipped = tuple(name for name in names if name.startswith("prism"))
@@ -162,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         connections=(8,) if args.quick else tuple(args.connections),
         rounds=1 if args.quick else args.rounds,
         seconds=1 if args.quick else args.seconds,
-        workers=args.workers,
+        workers=workers,
         store=args.store,
         peers=names,
     )
@@ -172,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         bodies = write_bodies(work)
-        peers = _start_peers(options.peers, stack, work, options.store, options.workers)
+        peers = _start_peers(options.peers, stack, work, options.store)
         _measure(peers, bodies, options, run, results)
     notes = (
         [f"Prism not installed (`make install`): {', '.join(skipped)} skipped."] if skipped else []
@@ -181,7 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results,
         command=command_line("bench.load", argv),
         settings=f"{options.rounds} round(s) of {options.seconds} s runs per cell, "
-        f"{options.workers} uvicorn worker(s), reference server store {options.store}",
+        f"reference server store {options.store}; `-Nw` peers run N worker processes "
+        f"(refserver and hello on {', '.join(map(str, options.workers))} worker(s)), "
+        "Prism one process",
         notes=notes,
     )
     emit(report, args.output)
