@@ -99,13 +99,13 @@ def _start_peers(
     names: Sequence[str], stack: contextlib.ExitStack, work: Path, store: str
 ) -> dict[str, Service]:
     tokens = write_tokens(work / "tokens.yaml")
-    url = f"sqlite:///{work / 'store.db'}" if store == "sqlite" else "memory://"
     starters: dict[str, Callable[[], Service]] = {
         "prism-static": lambda: start_prism(work, dynamic=False),
         "prism-dynamic": lambda: start_prism(work, dynamic=True),
     }
     for workers in range(1, _MAX_WORKERS + 1):
         ref, hello = _with_workers("refserver", workers), _with_workers("hello", workers)
+        url = f"sqlite:///{work / f'{ref}.db'}" if store == "sqlite" else "memory://"
         starters[ref] = partial(start_refserver, ref, url, tokens, work, workers=workers)
         starters[hello] = partial(start_hello, work, workers=workers, name=hello)
     return {name: stack.enter_context(starters[name]()) for name in names}
@@ -181,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     workers = (1,) if args.quick else tuple(args.workers)
     if not all(1 <= w <= _MAX_WORKERS for w in workers):
         raise SystemExit(f"--workers: each count must be 1 to {_MAX_WORKERS}")
+    if args.store == "memory" and workers != (1,):
+        raise SystemExit("--store memory lives in one process: add --workers 1")
     names = _peer_names(wanted, workers)
     skipped: tuple[str, ...] = ()
     if not prism_available():

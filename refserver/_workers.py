@@ -16,6 +16,7 @@ in-flight requests) and then the parent. A worker that fails its startup stops t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import signal
@@ -78,19 +79,7 @@ def serve(launch: Launch, workers: int) -> int:
         return 0 if server.started else STARTUP_FAILURE
     with _bind(launch.host, launch.port) as held:
         port = int(held.getsockname()[1])
-        return _Supervisor(_with_port(launch, port), workers).run()
-
-
-def _with_port(launch: Launch, port: int) -> Launch:
-    return Launch(
-        launch.target,
-        launch.factory,
-        launch.host,
-        port,
-        launch.lifespan,
-        launch.log_level,
-        launch.access_log,
-    )
+        return _Supervisor(dataclasses.replace(launch, port=port), workers).run()
 
 
 def _bind(host: str, port: int) -> socket.socket:
