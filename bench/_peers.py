@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench._procs import LOOPBACK, Service, start_service
+from bench._procs import LOOPBACK, Service, listen_options, start_service
 from bench._requests import ROOT, SPEC
 
 __all__ = ["PRISM", "prism_available", "start_hello", "start_prism", "start_refserver"]
@@ -30,12 +30,7 @@ def _launched(module: str, workers: int, log_level: str, *options: str) -> list[
         sys.executable,
         "-m",
         module,
-        "--host",
-        LOOPBACK,
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
+        *listen_options(workers),
         "--log-level",
         log_level,
         *options,

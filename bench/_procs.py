@@ -22,6 +22,7 @@ __all__ = [
     "free_port",
     "group_cpu_seconds",
     "group_rss_bytes",
+    "listen_options",
     "start_service",
 ]
 
@@ -31,6 +32,11 @@ _STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 _START_ATTEMPTS = 3  # a free port can be taken by another process before the server binds it
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def listen_options(workers: int) -> list[str]:
+    """`--host`, `--port` (`start_service` fills it in) and `--workers`, as servers take them."""
+    return ["--host", LOOPBACK, "--port", "{port}", "--workers", str(workers)]
 
 
 def free_port() -> int:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata, util
 
-from bench._procs import LOOPBACK
+from bench._procs import LOOPBACK, listen_options
 
 __all__ = ["APPS", "OURS", "SERVERS", "App", "Server"]
 
@@ -83,12 +83,7 @@ def _uvicorn(http: str, loop: str) -> Callable[[App, int], list[str]]:
             "uvicorn",
             app.target,
             *(["--factory"] if app.factory else []),
-            "--host",
-            LOOPBACK,
-            "--port",
-            "{port}",
-            "--workers",
-            str(workers),
+            *listen_options(workers),
             "--http",
             http,
             "--loop",
@@ -114,12 +109,7 @@ def _granian(app: App, workers: int) -> list[str]:
         "asgi",  # asgi runs the lifespan; asginl would skip it
         "--http",
         "1",  # the reference server speaks HTTP/1.1 only, as wrk does
-        "--host",
-        LOOPBACK,
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
+        *listen_options(workers),
         "--runtime-threads",
         "1",
         "--loop",
