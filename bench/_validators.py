@@ -110,11 +110,19 @@ def _timed(build: Callable[[], Any]) -> tuple[Any, float]:
 
 def _jsonschema_rs(schema: dict[str, Any]) -> Validator:
     compiled, ms = _timed(lambda: jsonschema_rs.validator_for(schema, validate_formats=True))
+    settings = (
+        "`validator_for(schema, validate_formats=True)`: draft 2020-12, its default "
+        "without `$schema` and OpenAPI 3.1's dialect; `is_valid`, `iter_errors`"
+    )
+    return _iterating(OURS, metadata.version("jsonschema_rs"), settings, compiled, ms)
+
+
+def _iterating(name: str, version: str, settings: str, compiled: Any, ms: float) -> Validator:
+    """A validator with `is_valid` and `iter_errors`, as jsonschema-rs and jsonschema have."""
     return Validator(
-        name=OURS,
-        version=metadata.version("jsonschema_rs"),
-        settings="`validator_for(schema, validate_formats=True)`: draft 2020-12, its default "
-        "without `$schema` and OpenAPI 3.1's dialect; `is_valid`, `iter_errors`",
+        name=name,
+        version=version,
+        settings=settings,
         compile_ms=ms,
         problem=None,
         is_valid=compiled.is_valid,
@@ -171,16 +179,10 @@ def _jsonschema(schema: dict[str, Any]) -> Validator:
         return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
     compiled, ms = _timed(build)
-    return Validator(
-        name="jsonschema",
-        version=metadata.version("jsonschema"),
-        settings="`Draft202012Validator(schema, format_checker=FORMAT_CHECKER)`; `is_valid`, "
-        "`iter_errors`",
-        compile_ms=ms,
-        problem=None,
-        is_valid=compiled.is_valid,
-        errors=lambda doc: [e.message for e in compiled.iter_errors(doc)],
+    settings = (
+        "`Draft202012Validator(schema, format_checker=FORMAT_CHECKER)`; `is_valid`, `iter_errors`"
     )
+    return _iterating("jsonschema", metadata.version("jsonschema"), settings, compiled, ms)
 
 
 _BUILDERS: tuple[tuple[str, str, Callable[[dict[str, Any]], Validator]], ...] = (
