@@ -152,6 +152,7 @@ def run_wrk(
         "gzip" if load.gzip else "identity",
         load.token,
     ]
+    os.sync()  # the previous run's dirty pages are written back now, not during this run
     sampler = _RssSampler(server_pgid)
     cpu_before, server_before = _children_cpu(), group_cpu_seconds(server_pgid)
     started = time.monotonic()
