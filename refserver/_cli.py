@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--spec", default=str(DEFAULT_SPEC), help="the contract to serve")
     parser.add_argument("--workers", type=int, default=1, help="server processes on one port")
     parser.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=30.0,
+        help="with --workers: seconds a worker's event loop may stand still before it is "
+        "killed and replaced (default 30)",
+    )
+    parser.add_argument(
         "--lease-seconds",
         type=float,
         help="how long a key stays in progress before a retry may take it over (default 30)",
@@ -93,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     if args.lease_seconds is not None and args.lease_seconds <= 0:
         parser.error("--lease-seconds must be positive")
+    if args.worker_timeout < 3:
+        parser.error("--worker-timeout must be at least 3 seconds (workers stamp every 1-2 s)")
     os.environ[_ENV["store"]] = args.store
     os.environ[_ENV["spec"]] = str(Path(args.spec).resolve())
     if args.tokens:
@@ -109,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=args.port,
         log_level=args.log_level,
         access_log=args.access_log,
+        hung_after=args.worker_timeout,
     )
     status = serve(launch, args.workers)
     if status:

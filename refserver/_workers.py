@@ -7,23 +7,41 @@ connections, two workers served 7 % fewer creations that way, with a worse p99 (
 ms against 21.8 and 23.2). A worker starts listening only once its app has started, so no
 connection waits in the backlog of a worker still opening its store.
 
-The parent binds the port too, without listening, to fail fast when the port is taken, to turn
-port 0 into one port for every worker, and to hold the port while it replaces a worker that
-died. SIGTERM or SIGINT to the parent stops every worker gracefully (each finishes its
-in-flight requests) and then the parent. A worker that fails its startup stops them all.
+The parent binds the port too, without listening, to turn port 0 into one port for every
+worker and to hold the port while it replaces a worker that died. `SO_REUSEPORT` would also let
+a second server of the same user join the group and take half of the first one's connections,
+so the parent first makes sure the port is its own: a plain listening socket, as a one-worker
+server opens, must be able to bind it (no one listens there), and the parent holds an abstract
+Unix socket named after the address (no other server of ours is starting or replacing workers
+there). Either failing ends the start with uvicorn's message and status 1. SIGTERM or SIGINT to
+the parent stops every worker gracefully (each finishes its in-flight requests) and then the
+parent. A worker that fails its startup stops them all.
+
+A worker whose event loop stops turning (a blocking call that never returns, a deadlock, a
+stopped process) still holds its socket, and the kernel keeps handing it connections that no
+one answers. Each worker's loop therefore stamps a clock shared with the parent every second or
+two (uvicorn's `callback_notify`); once a worker has stamped at least once, the parent kills one
+whose stamp is older than `Launch.hung_after` seconds, and replaces it like any dead worker.
+The same stamp lets a worker notice that its parent is gone (killed with SIGKILL, say): it
+stops gracefully instead of serving on as an orphan that nothing supervises.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from types import FrameType
 from typing import Literal
 
@@ -35,6 +53,9 @@ __all__ = ["Launch", "serve"]
 _LOG = logging.getLogger("refserver.workers")
 _LOG_FORMAT = "%(levelname)s:%(name)s: %(message)s"
 _POLL_SECONDS = 0.5  # how often the parent looks for a worker that died
+_IN_USE = 1  # the status uvicorn exits with when it cannot bind
+_BEAT_SECONDS = 1  # a worker's loop stamps its clock when more than this has passed (1-2 s)
+_NEVER = 0.0  # the stamp of a worker that has not stamped yet (still starting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +69,13 @@ class Launch:
     lifespan: Literal["on", "off"] = "on"
     log_level: str = "info"
     access_log: bool = False
+    hung_after: float = 30.0  # seconds without a stamp before the parent kills a worker
 
-    def config(self) -> uvicorn.Config:
-        """uvicorn with httptools and uvloop, no Server header, no proxy-headers middleware."""
+    def config(self, beat: Callable[[], Awaitable[None]] | None = None) -> uvicorn.Config:
+        """uvicorn with httptools and uvloop, no Server header, no proxy-headers middleware.
+
+        `beat`, when given, is awaited on the event loop every `_BEAT_SECONDS`.
+        """
         return uvicorn.Config(
             self.target,
             factory=self.factory,
@@ -64,6 +89,8 @@ class Launch:
             server_header=False,
             date_header=True,
             proxy_headers=False,  # nothing reads the client's address: no middleware in the path
+            callback_notify=beat,
+            timeout_notify=_BEAT_SECONDS,
         )
 
 
@@ -77,15 +104,50 @@ def serve(launch: Launch, workers: int) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
         return 0 if server.started else STARTUP_FAILURE
-    with _bind(launch.host, launch.port) as held:
+    try:
+        if launch.port:
+            _refuse_listened(launch.host, launch.port)
+        held = _bind(launch.host, launch.port)
+    except OSError as exc:
+        _LOG.error("%s: cannot serve on %s port %s", exc, launch.host, launch.port)
+        return _IN_USE
+    with held:
         port = int(held.getsockname()[1])
-        return _Supervisor(dataclasses.replace(launch, port=port), workers).run()
+        try:
+            owner = _own(launch.host, port)
+        except OSError as exc:
+            _LOG.error("%s: another server is starting on %s port %s", exc, launch.host, port)
+            return _IN_USE
+        with owner:
+            return _Supervisor(dataclasses.replace(launch, port=port), workers).run()
+
+
+def _refuse_listened(host: str, port: int) -> None:
+    """OSError (address in use) when any socket listens on the port, with SO_REUSEPORT or not."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        probe.listen(1)
+
+
+def _own(host: str, port: int) -> socket.socket:
+    """An abstract Unix socket named after the address: only one supervisor can hold it."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(f"\0refserver-workers {host} {port}")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def _bind(host: str, port: int) -> socket.socket:
     """A socket bound to the port with SO_REUSEPORT, not yet listening."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -96,11 +158,20 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(launch: Launch) -> None:
+def _worker(launch: Launch, stamp: Synchronized[float]) -> None:
     """One worker process: its own socket; uvicorn listens on it once the app has started."""
     logging.basicConfig(level=launch.log_level.upper(), format=_LOG_FORMAT)
     sock = _bind(launch.host, launch.port)
-    uvicorn.Server(launch.config()).run(sockets=[sock])
+    parent = os.getppid()
+
+    async def beat() -> None:
+        stamp.value = time.monotonic()  # one clock for every process of the machine
+        if os.getppid() != parent:  # the supervisor died (SIGKILL): no one would replace or stop us
+            _LOG.error("the supervising process %s is gone; stopping", parent)
+            server.should_exit = True
+
+    server = uvicorn.Server(launch.config(beat))
+    server.run(sockets=[sock])
 
 
 class _Supervisor:
@@ -110,15 +181,18 @@ class _Supervisor:
         self._launch = launch
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[BaseProcess] = []
+        self._stamps: list[Synchronized[float]] = []  # the last stamp of each worker, by slot
         self._workers = workers
         self._stop = threading.Event()
 
     def run(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
-        self._processes = [self._start() for _ in range(self._workers)]
+        self._stamps = [self._context.Value(ctypes.c_double, _NEVER) for _ in range(self._workers)]
+        self._processes = [self._start(slot) for slot in range(self._workers)]
         status = 0
         while not self._stop.wait(_POLL_SECONDS):
+            self._kill_hung()
             status = self._replace_dead()
             if status:
                 break
@@ -132,10 +206,27 @@ class _Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
-    def _start(self) -> BaseProcess:
-        process = self._context.Process(target=_worker, args=(self._launch,), daemon=False)
+    def _start(self, slot: int) -> BaseProcess:
+        stamp = self._stamps[slot]
+        stamp.value = _NEVER
+        process = self._context.Process(target=_worker, args=(self._launch, stamp), daemon=False)
         process.start()
         return process
+
+    def _kill_hung(self) -> None:
+        """SIGKILL every started worker whose event loop has not stamped for too long."""
+        now = time.monotonic()
+        for process, stamp in zip(self._processes, self._stamps, strict=True):
+            last = stamp.value
+            if last == _NEVER or now - last <= self._launch.hung_after or not process.is_alive():
+                continue
+            _LOG.error(
+                "worker %s has not turned its event loop for %.0f s; killing it",
+                process.pid,
+                now - last,
+            )
+            process.kill()
+            process.join()
 
     def _replace_dead(self) -> int:
         """Restart workers that died while serving; a failed startup stops the server instead."""
@@ -146,5 +237,5 @@ class _Supervisor:
                 _LOG.error("worker %s failed to start; stopping", process.pid)
                 return STARTUP_FAILURE
             _LOG.warning("worker %s died (exit %s); starting one", process.pid, process.exitcode)
-            self._processes[index] = self._start()
+            self._processes[index] = self._start(index)
         return 0

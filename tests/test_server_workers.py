@@ -57,6 +57,15 @@ def _connections_of(pid: int, inodes: set[str]) -> int:
     return count
 
 
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -150,3 +159,84 @@ def test_a_worker_that_cannot_start_stops_the_server_with_uvicorns_status(tmp_pa
     )
     assert done.returncode == 3, done.stderr  # uvicorn's STARTUP_FAILURE
     assert "failed to start" in done.stderr
+
+
+def _start_on(port: int, store: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "refserver", "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.run(
+        [*argv, "--workers", "2", "--store", store],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_second_server_on_the_port_is_refused_not_joined(tmp_path: Path) -> None:
+    """SO_REUSEPORT would let it take half the first server's connections; it must not start."""
+    first = f"sqlite:///{tmp_path / 'first.db'}"
+    with serve("--store", first, "--workers", "2", folder=tmp_path) as server:
+        assert _wait_for(lambda: len(_workers(server.process.pid)) == 2, 20)
+        port = int(server.url.rsplit(":", 1)[1])
+        done = _start_on(port, f"sqlite:///{tmp_path / 'second.db'}")
+        assert done.returncode == 1, done.stderr
+        assert "cannot serve on 127.0.0.1 port" in done.stderr
+        assert not (tmp_path / "second.db").exists()  # refused before any worker started
+        assert {_post(server.url).status_code for _ in range(10)} == {200}
+
+
+def test_a_port_whose_server_has_no_listening_worker_is_still_refused(tmp_path: Path) -> None:
+    """Between a worker's death and its replacement no one listens; the port stays the holder's."""
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        port = int(held.getsockname()[1])
+        with socket.socket(socket.AF_UNIX) as owner:  # as a supervisor of ours holds the port
+            owner.bind(f"\0refserver-workers 127.0.0.1 {port}")
+            done = _start_on(port, f"sqlite:///{tmp_path / 'second.db'}")
+    assert done.returncode == 1, done.stderr
+    assert "another server is starting on 127.0.0.1 port" in done.stderr
+    assert not (tmp_path / "second.db").exists()
+
+
+def test_a_worker_whose_loop_stands_still_is_killed_and_replaced(tmp_path: Path) -> None:
+    """A stopped worker keeps its socket, so its share of connections would hang for ever."""
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    options = ("--store", store, "--workers", "2", "--worker-timeout", "3")
+    with serve(*options, folder=tmp_path) as server:
+        parent = server.process.pid
+        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
+        time.sleep(3)  # both loops have stamped: the parent watches only started workers
+        victim = _workers(parent)[0]
+        os.kill(victim, signal.SIGSTOP)
+        try:
+            replaced = _wait_for(
+                lambda: victim not in _workers(parent) and len(_workers(parent)) == 2, 30
+            )
+        finally:
+            if Path(f"/proc/{victim}").exists():
+                os.kill(victim, signal.SIGKILL)
+        assert replaced
+        assert f"worker {victim} has not turned its event loop" in server.output()
+        assert {_post(server.url).status_code for _ in range(20)} == {200}
+
+
+def test_workers_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """Orphans would keep the port and serve on with nothing to replace or stop them."""
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
+        parent = server.process.pid
+        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
+        workers = _workers(parent)
+        server.process.kill()
+        server.process.wait(timeout=10)
+        try:
+            gone = _wait_for(lambda: not any(_running(pid) for pid in workers), 20)
+        finally:
+            for pid in workers:
+                if _running(pid):
+                    os.kill(pid, signal.SIGKILL)
+        assert gone
+    assert "is gone; stopping" in server.output()
