@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from refserver._catalogue import check_catalogue
+from refserver._catalogue import LineItemLoad
 from refserver._config import DEFAULT_UNIT_PRICE, Tenant
 from refserver._errors import BUSINESS_RULE, Problem
 from refserver._numbers import NumberBlocks
@@ -73,14 +73,30 @@ class BillingEngine:
         self._store = store
         self._ids = ids
         self._numbers = NumberBlocks(store)
+        self._load = LineItemLoad()
 
     async def create(self, tenant: Tenant, document: Mapping[str, Any], now: float) -> Created:
         """Check the rules, allocate numbers, and build the 200 body and the effects."""
         options: Mapping[str, Any] = document.get("processingOptions") or {}
         check_processing_options(options)
         requested: Sequence[Mapping[str, Any]] = document["fulfillments"]
-        if tenant.line_items is not None:
-            await check_catalogue(self._store, tenant, requested)
+        if tenant.line_items is None:
+            return await self._build(tenant, options, requested, now)
+        settle = await self._load.admit(self._store, tenant, requested)
+        try:
+            created = await self._build(tenant, options, requested, now)
+        except BaseException:
+            settle()
+            raise
+        return Created(body=created.body, effects=created.effects, settle=settle)
+
+    async def _build(
+        self,
+        tenant: Tenant,
+        options: Mapping[str, Any],
+        requested: Sequence[Mapping[str, Any]],
+        now: float,
+    ) -> Created:
         first = await self._numbers.take(tenant.id, "fulfillment", len(requested))
         created: list[Fulfillment] = []
         answers: list[dict[str, Any]] = []

@@ -6,29 +6,72 @@
 | the line item is `Booked`                                | 400, category 30        |
 | its billing rule is `TriggerAsFulfillmentOccurs`         | 400, category 30        |
 | at most 100 fulfillments per line item, this call counted| 400, category 30        |
+
+The limit counts what the store holds plus what this process is creating and has not stored
+yet (`LineItemLoad`), so concurrent requests to one process cannot together pass it. Separate
+processes sharing a store do not see each other's requests in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from refserver._config import Tenant
 from refserver._errors import BUSINESS_RULE, NOT_FOUND, Problem
 from refserver.store import Store
 
-__all__ = ["MAX_FULFILLMENTS_PER_LINE_ITEM", "check_catalogue"]
+__all__ = ["MAX_FULFILLMENTS_PER_LINE_ITEM", "LineItemLoad", "check_catalogue"]
 
 MAX_FULFILLMENTS_PER_LINE_ITEM = 100  # Zuora's limit per sales order line item
 _BOOKED = "Booked"
 _TRIGGER = "TriggerAsFulfillmentOccurs"
 
 
+class LineItemLoad:
+    """Fulfillments this process is creating per (tenant, line item), until they are stored."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}  # per tenant: one check at a time
+        self._creating: Counter[tuple[str, str]] = Counter()
+
+    async def admit(
+        self, store: Store, tenant: Tenant, requested: Sequence[Mapping[str, Any]]
+    ) -> Callable[[], None]:
+        """Check the catalogue rules and count the request in; the returned call counts it out."""
+        wanted = Counter(str(f["orderLineItemId"]) for f in requested)
+        async with self._locks.setdefault(tenant.id, asyncio.Lock()):
+            creating = {line_id: self._creating[tenant.id, line_id] for line_id in wanted}
+            await check_catalogue(store, tenant, requested, creating)
+            for line_id, count in wanted.items():
+                self._creating[tenant.id, line_id] += count
+        settled = False
+
+        def settle() -> None:
+            nonlocal settled
+            if settled:
+                return
+            settled = True
+            for line_id, count in wanted.items():
+                self._creating[tenant.id, line_id] -= count
+                if self._creating[tenant.id, line_id] <= 0:
+                    del self._creating[tenant.id, line_id]
+
+        return settle
+
+
 async def check_catalogue(
-    store: Store, tenant: Tenant, requested: Sequence[Mapping[str, Any]]
+    store: Store,
+    tenant: Tenant,
+    requested: Sequence[Mapping[str, Any]],
+    creating: Mapping[str, int] | None = None,
 ) -> None:
-    """Raise 400 with every reason the requested fulfillments break, in request order."""
+    """Raise 400 with every reason the requested fulfillments break, in request order.
+
+    `creating` adds, per line item, fulfillments being created but not stored yet.
+    """
     items = tenant.line_items or {}
     reasons: list[tuple[int, str]] = []
     wanted: Counter[str] = Counter()
@@ -59,6 +102,7 @@ async def check_catalogue(
         if line_id not in items:
             continue
         existing = await store.count_fulfillments(tenant.id, line_id)
+        existing += (creating or {}).get(line_id, 0)
         if existing + count > MAX_FULFILLMENTS_PER_LINE_ITEM:
             reasons.append(
                 (

@@ -24,7 +24,7 @@ from refserver._errors import (
 )
 from refserver._parts import Parts, Receive
 from refserver._respond import Send, send_response
-from refserver._types import ConcurrencyStatus, Headers, RateStatus, Ticket
+from refserver._types import ConcurrencyStatus, Created, Headers, RateStatus, Ticket
 from refserver.store import Effects, StoredResponse
 
 __all__ = ["WWW_AUTHENTICATE", "read_headers", "serve_fulfillments"]
@@ -134,10 +134,13 @@ async def _admitted(exchange: _Exchange, tenant: Any, receive: Receive, now: flo
             await _replay(exchange, begun)
             return
         ticket = begun
-        status, payload, effects = await _process(exchange, tenant, document, now)
+        status, created = await _process(exchange, tenant, document, now)
         stored = _stored_headers(exchange)
-        response = StoredResponse(status=status, headers=stored, body=payload)
-        finished = await parts.idempotency.finish(ticket, response, effects, now)
+        response = StoredResponse(status=status, headers=stored, body=created.body)
+        try:
+            finished = await parts.idempotency.finish(ticket, response, created.effects, now)
+        finally:
+            created.settle()
         ticket = None  # from here the key is completed (or was taken over): never release it
         if not finished:
             raise Problem.of(
@@ -146,7 +149,7 @@ async def _admitted(exchange: _Exchange, tenant: Any, receive: Receive, now: flo
                 "Another request with this Idempotency-Key took over; retry with the same key",
                 headers=(("Retry-After", "1"),),
             )
-        await exchange.answer(status, payload, stored=stored)
+        await exchange.answer(status, created.body, stored=stored)
     except Problem as problem:
         await _release(exchange, ticket)
         await exchange.reject(problem)
@@ -185,16 +188,16 @@ def _check_limits(exchange: _Exchange) -> None:
 
 async def _process(
     exchange: _Exchange, tenant: Any, document: Any, now: float
-) -> tuple[int, bytes, Effects]:
-    """Validate and create: the 200, or a 400 that is stored like one."""
+) -> tuple[int, Created]:
+    """Validate and create: the 200, or a 400 that is stored like one (creating nothing)."""
     try:
         exchange.parts.validator.validate(document)
         created = await exchange.parts.business.create(tenant, document, now)
     except Problem as problem:
         if problem.status != 400:
             raise
-        return 400, exchange.render(problem), Effects()
-    return 200, created.body, created.effects
+        return 400, Created(body=exchange.render(problem), effects=Effects())
+    return 200, created
 
 
 def _stored_headers(exchange: _Exchange) -> tuple[tuple[str, str], ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from refserver.store import Effects, Reservation
@@ -57,12 +57,21 @@ class Ticket:
     reservation: Reservation | None
 
 
+def _nothing_to_settle() -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Created:
-    """The business engine's result: the 200 body and what it created."""
+    """The business engine's result: the 200 body and what it created.
+
+    `settle` is called once the effects are stored or given up (whichever happens), so an engine
+    can count what is being created until the store counts it.
+    """
 
     body: bytes
     effects: Effects
+    settle: Callable[[], None] = _nothing_to_settle
 
 
 @dataclass(frozen=True, slots=True)

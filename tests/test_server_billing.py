@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from refserver import LineItem, ServerConfig, load_tokens_file
+from refserver.store.sqlite import SqliteStore
 from tests._server_fixtures import LINE_ITEM, fulfillment, in_process
 
 pytestmark = pytest.mark.anyio
@@ -125,6 +127,7 @@ async def test_at_most_100_fulfillments_per_line_item() -> None:
     async with in_process(_catalogue()) as app:
         assert (await app.post(_request(*[fulfillment()] * 101))).status_code == 400
         assert (await app.post(_request(*[fulfillment()] * 60))).status_code == 200
+        # stored, the 60 are no longer counted as in flight too: 40 more still fit
         assert (await app.post(_request(*[fulfillment()] * 40))).status_code == 200
         over = await app.post(_request(fulfillment()))
         assert over.status_code == 400
@@ -132,6 +135,19 @@ async def test_at_most_100_fulfillments_per_line_item() -> None:
         assert (
             await app.post(_request(fulfillment(orderLineItemId=RETURN_ITEM)))
         ).status_code == 200
+
+
+async def test_concurrent_requests_cannot_together_pass_the_100_limit(tmp_path: Path) -> None:
+    """Each check counts the others in flight: SQLite stores a batch only after all checked."""
+    store = await SqliteStore.open(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        async with in_process(_catalogue(), store=store) as app:
+            assert (await app.post(_request(*[fulfillment()] * 96))).status_code == 200
+            answers = await asyncio.gather(*(app.post(_request(fulfillment())) for _ in range(8)))
+            assert sorted(answer.status_code for answer in answers) == [200] * 4 + [400] * 4
+            assert await store.count_fulfillments("1", LINE_ITEM) == 100
+    finally:
+        await store.close()
 
 
 def test_tokens_file_describes_tenants_clients_limits_and_catalogue(tmp_path: Path) -> None:
