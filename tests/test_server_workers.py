@@ -7,20 +7,21 @@ sockets in /proc/net/tcp against the worker's open files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
-from tests._server_fixtures import ROOT, assert_conforms, body, serve
+from tests._server_fixtures import ROOT, ServerProcess, assert_conforms, body, serve
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
 
@@ -75,6 +76,20 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     return condition()
 
 
+@contextlib.contextmanager
+def _two_workers(folder: Path, *options: str) -> Iterator[ServerProcess]:
+    """A two-worker server on a SQLite file of its own, once both workers are running."""
+    store = f"sqlite:///{folder / 'store.db'}"
+    with serve("--store", store, "--workers", "2", *options, folder=folder) as server:
+        assert _wait_for(lambda: len(_workers(server.process.pid)) == 2, 20)
+        yield server
+
+
+def _replaced(parent: int, victim: int, timeout: float) -> bool:
+    """Whether `victim` is gone and a new worker has taken its place within `timeout` s."""
+    return _wait_for(lambda: victim not in _workers(parent) and len(_workers(parent)) == 2, timeout)
+
+
 def _post(url: str) -> httpx.Response:
     response = httpx.post(
         f"{url}/v1/fulfillments", content=orjson.dumps(body()), headers=AUTH, timeout=10
@@ -98,9 +113,7 @@ def _burst(port: int, count: int) -> list[socket.socket]:
 
 
 def test_a_burst_of_connections_spreads_over_both_workers(tmp_path: Path) -> None:
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
-        assert _wait_for(lambda: len(_workers(server.process.pid)) == 2, 20)
+    with _two_workers(tmp_path) as server:
         port = int(server.url.rsplit(":", 1)[1])
         time.sleep(1)  # both workers listening: a worker listens only once it has started
         workers = _workers(server.process.pid)
@@ -122,23 +135,18 @@ def test_a_burst_of_connections_spreads_over_both_workers(tmp_path: Path) -> Non
 
 
 def test_a_killed_worker_is_replaced_and_the_port_keeps_serving(tmp_path: Path) -> None:
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
+    with _two_workers(tmp_path) as server:
         parent = server.process.pid
-        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
         victim = _workers(parent)[0]
         os.kill(victim, signal.SIGKILL)
-        assert _wait_for(lambda: victim not in _workers(parent) and len(_workers(parent)) == 2, 20)
+        assert _replaced(parent, victim, 20)
         assert "died" in server.output()
         assert {_post(server.url).status_code for _ in range(20)} == {200}
 
 
 def test_sigterm_to_the_parent_stops_every_worker(tmp_path: Path) -> None:
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
-        parent = server.process.pid
-        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
-        workers = _workers(parent)
+    with _two_workers(tmp_path) as server:
+        workers = _workers(server.process.pid)
         assert _post(server.url).status_code == 200
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=20) == 0
@@ -175,9 +183,7 @@ def _start_on(port: int, store: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_second_server_on_the_port_is_refused_not_joined(tmp_path: Path) -> None:
     """SO_REUSEPORT would let it take half the first server's connections; it must not start."""
-    first = f"sqlite:///{tmp_path / 'first.db'}"
-    with serve("--store", first, "--workers", "2", folder=tmp_path) as server:
-        assert _wait_for(lambda: len(_workers(server.process.pid)) == 2, 20)
+    with _two_workers(tmp_path) as server:
         port = int(server.url.rsplit(":", 1)[1])
         done = _start_on(port, f"sqlite:///{tmp_path / 'second.db'}")
         assert done.returncode == 1, done.stderr
@@ -203,20 +209,15 @@ def test_a_port_whose_server_has_no_listening_worker_is_still_refused(tmp_path: 
 
 def test_a_worker_whose_loop_stands_still_is_killed_and_replaced(tmp_path: Path) -> None:
     """A stopped worker keeps its socket, so its share of connections would hang for ever."""
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    options = ("--store", store, "--workers", "2", "--worker-timeout", "3")
-    with serve(*options, folder=tmp_path) as server:
+    with _two_workers(tmp_path, "--worker-timeout", "3") as server:
         parent = server.process.pid
-        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
         time.sleep(3)  # both loops have stamped: the parent watches only started workers
         victim = _workers(parent)[0]
         os.kill(victim, signal.SIGSTOP)
         try:
-            replaced = _wait_for(
-                lambda: victim not in _workers(parent) and len(_workers(parent)) == 2, 30
-            )
+            replaced = _replaced(parent, victim, 30)
         finally:
-            if Path(f"/proc/{victim}").exists():
+            if _running(victim):
                 os.kill(victim, signal.SIGKILL)
         assert replaced
         assert f"worker {victim} has not turned its event loop" in server.output()
@@ -225,11 +226,8 @@ def test_a_worker_whose_loop_stands_still_is_killed_and_replaced(tmp_path: Path)
 
 def test_workers_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
     """Orphans would keep the port and serve on with nothing to replace or stop them."""
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve("--store", store, "--workers", "2", folder=tmp_path) as server:
-        parent = server.process.pid
-        assert _wait_for(lambda: len(_workers(parent)) == 2, 20)
-        workers = _workers(parent)
+    with _two_workers(tmp_path) as server:
+        workers = _workers(server.process.pid)
         server.process.kill()
         server.process.wait(timeout=10)
         try:
