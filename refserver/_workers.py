@@ -181,14 +181,16 @@ class _Supervisor:
         self._launch = launch
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[BaseProcess] = []
-        self._stamps: list[Synchronized[float]] = []  # the last stamp of each worker, by slot
+        # the last stamp of the worker in each slot
+        self._stamps: list[Synchronized[float]] = [
+            self._context.Value(ctypes.c_double, _NEVER) for _ in range(workers)
+        ]
         self._workers = workers
         self._stop = threading.Event()
 
     def run(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
-        self._stamps = [self._context.Value(ctypes.c_double, _NEVER) for _ in range(self._workers)]
         self._processes = [self._start(slot) for slot in range(self._workers)]
         status = 0
         while not self._stop.wait(_POLL_SECONDS):
