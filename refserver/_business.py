@@ -13,6 +13,7 @@ taken in blocks (`refserver/_numbers.py`), so a restart leaves a gap.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -88,7 +89,7 @@ class BillingEngine:
         except BaseException:
             settle()
             raise
-        return Created(body=created.body, effects=created.effects, settle=settle)
+        return dataclasses.replace(created, settle=settle)
 
     async def _build(
         self,

@@ -23,7 +23,7 @@ from refserver._config import Tenant
 from refserver._errors import BUSINESS_RULE, NOT_FOUND, Problem
 from refserver.store import Store
 
-__all__ = ["MAX_FULFILLMENTS_PER_LINE_ITEM", "LineItemLoad", "check_catalogue"]
+__all__ = ["MAX_FULFILLMENTS_PER_LINE_ITEM", "LineItemLoad"]
 
 MAX_FULFILLMENTS_PER_LINE_ITEM = 100  # Zuora's limit per sales order line item
 _BOOKED = "Booked"
@@ -40,20 +40,15 @@ class LineItemLoad:
     async def admit(
         self, store: Store, tenant: Tenant, requested: Sequence[Mapping[str, Any]]
     ) -> Callable[[], None]:
-        """Check the catalogue rules and count the request in; the returned call counts it out."""
+        """Check the rules and count the request in; call the result once to count it out."""
         wanted = Counter(str(f["orderLineItemId"]) for f in requested)
         async with self._locks.setdefault(tenant.id, asyncio.Lock()):
             creating = {line_id: self._creating[tenant.id, line_id] for line_id in wanted}
-            await check_catalogue(store, tenant, requested, creating)
+            await _check(store, tenant, requested, creating)
             for line_id, count in wanted.items():
                 self._creating[tenant.id, line_id] += count
-        settled = False
 
         def settle() -> None:
-            nonlocal settled
-            if settled:
-                return
-            settled = True
             for line_id, count in wanted.items():
                 self._creating[tenant.id, line_id] -= count
                 if self._creating[tenant.id, line_id] <= 0:
@@ -62,11 +57,11 @@ class LineItemLoad:
         return settle
 
 
-async def check_catalogue(
+async def _check(
     store: Store,
     tenant: Tenant,
     requested: Sequence[Mapping[str, Any]],
-    creating: Mapping[str, int] | None = None,
+    creating: Mapping[str, int],
 ) -> None:
     """Raise 400 with every reason the requested fulfillments break, in request order.
 
@@ -102,7 +97,7 @@ async def check_catalogue(
         if line_id not in items:
             continue
         existing = await store.count_fulfillments(tenant.id, line_id)
-        existing += (creating or {}).get(line_id, 0)
+        existing += creating[line_id]
         if existing + count > MAX_FULFILLMENTS_PER_LINE_ITEM:
             reasons.append(
                 (
