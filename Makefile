@@ -85,7 +85,7 @@ lint: $(STAMP) $(NPM_STAMP)  ## Lint the contract (validator + Redocly), the cod
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/deptry .
-	$(BIN)/deptry . --extend-exclude build --ignore DEP002,DEP004
+	$(BIN)/deptry . --exclude '\.venv' --exclude '\.git' --extend-exclude build --ignore DEP002,DEP004
 
 typecheck: $(STAMP)  ## mypy --strict over the hand-written packages, the tests and the generated client
 	$(BIN)/mypy
