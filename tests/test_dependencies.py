@@ -19,7 +19,7 @@ PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 # The two runs of `make lint`: the shipped code against the runtime dependencies and extras,
 # then every file (tests, bench, tools too) for imports nothing declares.
 SECOND = ["--exclude", r"\.venv", "--exclude", r"\.git", "--extend-exclude", "build"]
-RUNS = ([], [*SECOND, "--ignore", "DEP002,DEP004"])
+RUNS: tuple[list[str], ...] = ([], [*SECOND, "--ignore", "DEP002,DEP004"])
 
 
 def _deptry(pyproject: str, folder: Path, extra: list[str]) -> tuple[int, str]:
