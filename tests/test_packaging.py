@@ -56,6 +56,7 @@ def test_the_wheel_carries_the_contract_and_the_entry_points(wheel: zipfile.ZipF
         "fulfillments-conformance = conformance.cli:main",
         "fulfillments-refserver = refserver._cli:main",
         "fulfillments-contract-diff = contract_diff._cli:main",
+        "fulfillments-check-generated = contract_diff._stale_client:main",
     ):
         assert line in entry_points
     assert "pytest11" not in entry_points, "installing the kit must not change users' pytest"
