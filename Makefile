@@ -49,7 +49,8 @@ export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 	bench bench-load bench-scale bench-multiproc bench-suite bench-stack
 
 help:  ## List the targets
-	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F ':.*## ' '{ n = split($$1, names, " "); for (i = 1; i <= n; i++) printf "%-20s%s\n", names[i], $$2 }'
 
 # requirements-dev.lock: the kit, its postgresql extra and the dev tools, every file hashed;
 # requirements.lock: the kit alone (what the GitHub action installs). Both from `make lock`.
