@@ -111,9 +111,11 @@ def render_markdown(report: GateReport, verdict: int, problem: str = "") -> str:
     lines.append("| checks | failed | not exercised |")
     lines.append("|---:|---:|---:|")
     lines.append(f"| {report.checks} | {len(report.failed_checks)} | {len(report.not_exercised)} |")
-    for reason in (problem, *report.errors):
-        if reason:
-            lines += ["", f"**Could not check:** {_cell(reason)}"]
+    reasons = [reason for reason in (problem, *report.errors) if reason]
+    if verdict == 2 and not reasons:
+        reasons = ["no report was written; the suite's reason is in the job's log"]
+    for reason in reasons:
+        lines += ["", f"**Could not check:** {_cell(reason)}"]
     for check in report.failed_checks:
         findings = [finding for finding in report.findings if finding.check == check]
         lines += ["", f"### `{check}`"]

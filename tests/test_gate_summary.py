@@ -97,3 +97,14 @@ def test_main_writes_the_summary_and_the_outputs(
         "html=",
         f"summary={markdown}",
     ]
+
+
+def test_a_run_without_a_report_points_at_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    markdown = tmp_path / "summary.md"
+    missing = tmp_path / "no-such-junit.xml"
+    assert main(["--junit", str(missing), "--verdict", "2", "--markdown", str(markdown)]) == 0
+    assert "no report was written" in markdown.read_text(encoding="utf-8")
