@@ -66,7 +66,7 @@ deadline=$((SECONDS + WAIT_SECONDS))
 curl_tls=()
 [[ -n "${CONFORMANCE_CA_BUNDLE:-}" ]] && curl_tls=(--cacert "$CONFORMANCE_CA_BUNDLE")
 [[ "${CONFORMANCE_INSECURE:-}" =~ ^(1|true|yes)$ ]] && curl_tls=(--insecure)
-until curl --silent --output /dev/null --max-time 2 "${curl_tls[@]}" "$target"; do
+until curl --silent --output /dev/null --max-time 2 ${curl_tls[@]+"${curl_tls[@]}"} "$target"; do
   problem=""
   if ((SECONDS >= deadline)); then
     problem="$target did not answer within ${WAIT_SECONDS}s"
