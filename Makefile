@@ -1,6 +1,6 @@
 # The one entry point for people and CI. Every target installs what it needs by itself
-# (a virtual environment in .venv, pinned packages, the npm tools in tools/npm) and is quick
-# the second time, because the installs are stamped.
+# (a virtual environment in .venv, the hashed pins of requirements-dev.lock, the npm tools in
+# tools/npm) and is quick the second time, because the installs are stamped.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,29 +34,43 @@ MAX_EXAMPLES ?=
 WORKERS ?=
 PROFILE ?=
 REPORT_DIR ?= reports
+# Lock files (make lock): UPGRADE=name [name ...] moves those packages to their newest allowed
+# version, UPGRADE=all every package; otherwise the pins already in the lock files are kept.
+UPGRADE ?=
+LOCK_UPGRADE := $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command 'make lock'
 # Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
 BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
-.PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
+.PHONY: help install lock generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
 	bench bench-load bench-scale bench-multiproc bench-suite bench-stack
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F ':.*## ' '{ n = split($$1, names, " "); for (i = 1; i <= n; i++) printf "%-20s%s\n", names[i], $$2 }'
 
-$(STAMP): pyproject.toml requirements.lock
+# requirements-dev.lock: the kit, its postgresql extra and the dev tools, every file hashed;
+# requirements.lock: the kit alone (what the GitHub action installs). Both from `make lock`.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check pip==26.3
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
 	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NPM_STAMP)  ## Create .venv and install the pinned Python and npm tools
+install: $(STAMP) $(NPM_STAMP)  ## Create .venv and install the hashed Python lock and the npm tools
+
+lock: $(STAMP)  ## Re-resolve requirements-dev.lock, then requirements.lock as its runtime part (UPGRADE=names|all)
+	$(UV_COMPILE) --extra postgresql --extra dev --overrides requirements-overrides.txt \
+	  $(LOCK_UPGRADE) -o requirements-dev.lock
+	$(UV_COMPILE) --constraint requirements-dev.lock -o requirements.lock
 
 generate: $(STAMP)  ## Regenerate the typed client in generated/ from the contract
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
@@ -65,12 +79,14 @@ generate: $(STAMP)  ## Regenerate the typed client in generated/ from the contra
 check-generated: $(STAMP)  ## Fail when the committed client differs from what the contract generates
 	$(PY) tools/check_generated.py
 
-lint: $(STAMP) $(NPM_STAMP)  ## Lint the contract (validator + Redocly, all rules) and the code (ruff)
+lint: $(STAMP) $(NPM_STAMP)  ## Lint the contract (validator + Redocly), the code (ruff), the dependencies (deptry)
 	$(BIN)/openapi-spec-validator $(SPEC)
 	NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 	  $(REDOCLY) lint --config redocly.yaml $(SPEC) 2>&1 | grep -v -E '[╔║╚]' || exit 1
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/deptry .
+	$(BIN)/deptry . --exclude '\.venv' --exclude '\.git' --extend-exclude build --ignore DEP002,DEP004
 
 typecheck: $(STAMP)  ## mypy --strict over the hand-written packages, the tests and the generated client
 	$(BIN)/mypy

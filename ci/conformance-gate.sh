@@ -1,26 +1,47 @@
 #!/usr/bin/env bash
-# Contract gate for any CI: start your server, run the conformance suite against it, publish
-# the reports, and exit with the suite's verdict (0 kept the contract, 1 broke it, 2 could not
-# be checked). The GitHub action in action.yml runs these same steps.
+# Contract gate for any CI: start your server, run the conformance suite against it, write the
+# reports and a Markdown summary, and exit with the suite's verdict (0 kept the contract, 1 broke
+# it, 2 could not be checked). The GitHub action in action.yml runs this same script.
 #
-#   SERVER_CMD='./run-my-server --port 8080' TARGET=http://127.0.0.1:8080 ci/conformance-gate.sh
+#   SERVER_CMD='./run-my-server --port 8080' CONFORMANCE_TARGET=http://127.0.0.1:8080 \
+#     ci/conformance-gate.sh [more suite options, e.g. --waive NAME=REASON]
 #
-# Variables: TARGET (required), SERVER_CMD (optional: started in the background and stopped
-# afterwards; leave it empty when the server already runs), TOKEN, TOKEN2, PROFILE,
-# MAX_EXAMPLES, SEED, LINE_ITEM_IDS, REPORT_DIR (default reports), WAIT_SECONDS (default 60),
-# KIT (how to run the suite; default: the kit's own virtual environment, installed on demand).
+# Variables of the gate itself:
+#   CONFORMANCE_TARGET      base URL of the server under test (required; TARGET is read too)
+#   CONFORMANCE_REPORT_DIR  where junit.xml, conformance.html and summary.md go (default reports)
+#   SERVER_CMD              started in the background and stopped afterwards; empty when the
+#                           server already runs
+#   WAIT_SECONDS            how long to wait for the target to answer (default 60)
+#   KIT_PYTHON              a Python with the kit installed (default: the kit's own .venv,
+#                           installed on demand with `make install`)
+#   KIT                     how to run the suite (default: "$KIT_PYTHON -m conformance")
+#   GITHUB_STEP_SUMMARY, GITHUB_OUTPUT   when set (as on GitHub Actions), the summary is appended
+#                           to the first and verdict, failed, not-exercised, junit, html and
+#                           summary to the second
+# Every other CONFORMANCE_* variable (CONFORMANCE_TOKEN, CONFORMANCE_CLIENT_ID, ...) is read by
+# the suite itself; arguments given to this script are passed on to the suite.
 set -euo pipefail
 
-: "${TARGET:?set TARGET to the base URL of the server under test}"
-REPORT_DIR=${REPORT_DIR:-reports}
+target=${CONFORMANCE_TARGET:-${TARGET:-}}
+if [[ -z "$target" ]]; then
+  echo "conformance-gate: set CONFORMANCE_TARGET to the base URL of the server under test" >&2
+  exit 2
+fi
+report_dir=${CONFORMANCE_REPORT_DIR:-${REPORT_DIR:-reports}}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
 kit_root=$(cd "$(dirname "$0")/.." && pwd)
-export REPORT_DIR
 
-if [[ -z "${KIT:-}" ]]; then
+if [[ -z "${KIT_PYTHON:-}" ]]; then
   make -C "$kit_root" --no-print-directory install >/dev/null
-  KIT="$kit_root/.venv/bin/python -m conformance"
+  KIT_PYTHON="$kit_root/.venv/bin/python"
 fi
+KIT=${KIT:-"$KIT_PYTHON -m conformance"}
+
+summarise() {  # verdict [why the suite did not run]
+  "$KIT_PYTHON" -m conformance.gate_summary --verdict "$1" --problem "${2:-}" \
+    --junit "$report_dir/junit.xml" --html "$report_dir/conformance.html" \
+    --markdown "$report_dir/summary.md"
+}
 
 server_pid=""
 stop_server() {
@@ -39,20 +60,30 @@ if [[ -n "${SERVER_CMD:-}" ]]; then
 fi
 
 # Wait until the target accepts connections (any HTTP answer counts: the suite judges it).
+# A stale junit.xml from an earlier run must not be summarised as this run's result.
+rm -f "$report_dir/junit.xml" "$report_dir/conformance.html"
 deadline=$((SECONDS + WAIT_SECONDS))
-until curl --silent --output /dev/null --max-time 2 "$TARGET"; do
+curl_tls=()
+[[ -n "${CONFORMANCE_CA_BUNDLE:-}" ]] && curl_tls=(--cacert "$CONFORMANCE_CA_BUNDLE")
+[[ "${CONFORMANCE_INSECURE:-}" =~ ^(1|true|yes)$ ]] && curl_tls=(--insecure)
+until curl --silent --output /dev/null --max-time 2 ${curl_tls[@]+"${curl_tls[@]}"} "$target"; do
+  problem=""
   if ((SECONDS >= deadline)); then
-    echo "conformance-gate: $TARGET did not answer within ${WAIT_SECONDS}s" >&2
-    exit 2
+    problem="$target did not answer within ${WAIT_SECONDS}s"
+  elif [[ -n "$server_pid" ]] && ! kill -0 "$server_pid" 2>/dev/null; then
+    problem="the server command exited before answering"
   fi
-  if [[ -n "$server_pid" ]] && ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "conformance-gate: the server command exited before answering" >&2
+  if [[ -n "$problem" ]]; then
+    echo "conformance-gate: $problem" >&2
+    summarise 2 "$problem"
     exit 2
   fi
   sleep 0.5
 done
 
 status=0
-$KIT --target "$TARGET" || status=$?
-echo "conformance-gate: verdict $status; reports in $REPORT_DIR/junit.xml and $REPORT_DIR/conformance.html"
+$KIT --target "$target" --report-dir "$report_dir" "$@" || status=$?
+summarise "$status"
+echo "conformance-gate: verdict $status; reports in $report_dir/junit.xml," \
+  "$report_dir/conformance.html and $report_dir/summary.md"
 exit "$status"

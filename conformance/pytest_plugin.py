@@ -1,10 +1,12 @@
-"""The suite inside a user's own pytest session: `pytest --fulfillments-target URL`.
+"""The suite inside a user's own pytest session, loaded with `-p conformance.pytest_plugin`.
 
-Installed with the kit, this plugin is registered through pytest's `pytest11` entry point and
-stays inert until asked: with `--fulfillments-target` it adds one test item that runs the whole
-suite against that URL (its failure shows the summary with a curl line per failure), and the
-`fulfillments_conformance` fixture lets a test run the suite itself, for example against a server
-the test has just started. The suite is imported only when used, so pytest starts as fast as before.
+Opt-in: installing the kit registers no pytest plugin, so nobody's pytest gains options, a
+fixture or an import they did not ask for. Load it with `-p conformance.pytest_plugin` (or
+`pytest_plugins = ["conformance.pytest_plugin"]` in a conftest.py). With `--fulfillments-target`
+it adds one test item that runs the whole suite against that URL (its failure shows the summary
+with a curl line per failure), and the `fulfillments_conformance` fixture lets a test run the
+suite itself, for example against a server the test has just started. The suite is imported only
+when used, so pytest starts as fast as before.
 """
 
 from __future__ import annotations

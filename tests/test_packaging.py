@@ -1,4 +1,4 @@
-"""`pip install` of the kit gives the console commands, the pytest plugin and the contract."""
+"""`pip install` of the kit gives the console commands, an opt-in pytest plugin, the contract."""
 
 from __future__ import annotations
 
@@ -56,9 +56,10 @@ def test_the_wheel_carries_the_contract_and_the_entry_points(wheel: zipfile.ZipF
         "fulfillments-conformance = conformance.cli:main",
         "fulfillments-refserver = refserver._cli:main",
         "fulfillments-contract-diff = contract_diff._cli:main",
-        "fulfillments_conformance = conformance.pytest_plugin",
+        "fulfillments-check-generated = contract_diff._stale_client:main",
     ):
         assert line in entry_points
+    assert "pytest11" not in entry_points, "installing the kit must not change users' pytest"
 
 
 @pytest.mark.parametrize("command", ["fulfillments-conformance", "fulfillments-refserver"])
@@ -71,7 +72,7 @@ def test_console_commands_run(command: str) -> None:
 
 
 def test_the_pytest_plugin_runs_the_suite_in_a_users_session(tmp_path: Path) -> None:
-    """A user's own pytest run gains one item; an unreachable target fails it with the reason."""
+    """Loaded with `-p`, a user's own pytest run gains one item; an unreachable target fails it."""
     (tmp_path / "test_nothing_else.py").write_text("def test_users_own() -> None:\n    pass\n")
     done = subprocess.run(
         [
@@ -81,6 +82,8 @@ def test_the_pytest_plugin_runs_the_suite_in_a_users_session(tmp_path: Path) -> 
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "conformance.pytest_plugin",
             f"--rootdir={tmp_path}",
             f"--fulfillments-target=http://127.0.0.1:{free_port()}",
             str(tmp_path),

@@ -20,7 +20,16 @@ async def open_store(url: str) -> Store:
         return await SqliteStore.open(url)
     if scheme in {"postgresql", "postgres"}:
         # imported only when asked for, so the other backends work without psycopg
-        postgres = importlib.import_module("refserver.store.postgres")
+        try:
+            postgres = importlib.import_module("refserver.store.postgres")
+        except ModuleNotFoundError as missing:
+            if missing.name not in {"psycopg", "psycopg_pool"}:
+                raise
+            raise ModuleNotFoundError(
+                f"a postgresql:// store needs {missing.name}, which the kit's postgresql extra "
+                "installs: pip install 'fulfillments-contract-kit[postgresql]'",
+                name=missing.name,
+            ) from missing
         store: Store = await postgres.PostgresStore.open(url)
         return store
     raise ValueError(
