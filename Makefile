@@ -105,7 +105,7 @@ planted: $(STAMP)  ## The whole suite against every planted-bug variant; writes 
 	$(PY) -m tests.planted table
 
 fault-soak: $(STAMP)  ## 10,000 requests, 32 retrying clients, random faults; SQLite, and PostgreSQL with PG_DSN
-	$(PY) -m tests.soak.fault_soak --requests $(or $(REQUESTS),10000) --clients 32
+	$(PY) -m tests.soak.fault_soak --requests $(or $(REQUESTS),10000) --clients 32 $(if $(FAULT_SEED),--seed $(FAULT_SEED))
 
 fuzz-soak: $(STAMP)  ## Schemathesis negative then positive, 10,000 cases against the reference server (CASES)
 	$(PY) -m tests.soak.fuzz_soak --cases $(or $(CASES),10000)
