@@ -158,8 +158,7 @@ class _Held:
     ) -> bool:
         self.held = True
         await asyncio.sleep(self._seconds)
-        finished: bool = await self._inner.finish(ticket, response, effects, now)
-        return finished
+        return bool(await self._inner.finish(ticket, response, effects, now))
 
     async def abort(self, ticket: Ticket) -> None:
         await self._inner.abort(ticket)
@@ -174,11 +173,10 @@ class _Captured:
     async def __call__(self, message: MutableMapping[str, Any]) -> None:
         self.messages.append(message)
 
-    @property
-    def replayed(self) -> bool:
-        start = next((m for m in self.messages if m["type"] == "http.response.start"), None)
-        names = {name.lower() for name, _ in start["headers"]} if start else set()
-        return b"idempotent-replayed" in names
+    def carries(self, header: bytes) -> bool:
+        """Whether the kept response has the (lower-case) header, e.g. the replay marker."""
+        start = next((m for m in self.messages if m["type"] == "http.response.start"), {})
+        return any(name.lower() == header for name, _ in start.get("headers", ()))
 
 
 def _with_header(send: Send, name: str, value: str, when: Callable[[], bool]) -> Send:
@@ -221,7 +219,7 @@ class FaultInjector:
         self._contract = contract
         self._random = random.Random(plan.seed)
 
-    def _choose(self, headers: Mapping[str, str]) -> tuple[Fault, bool] | None:
+    def _choose(self, raw: Any) -> tuple[Fault, bool] | None:
         """The fault asked for, else the one drawn; every request draws, so a seed repeats."""
         drawn = None
         if self.plan.chances:
@@ -231,9 +229,11 @@ class FaultInjector:
                 if draw < total:
                     drawn = fault
                     break
-        asked = parse_prefer(headers.get("prefer")) if self.plan.prefer else None
-        if asked is not None:
-            return asked, True
+        if self.plan.prefer:
+            values = [value for name, value in raw if name.lower() == b"prefer"]
+            asked = parse_prefer(b", ".join(values).decode("latin-1")) if values else None
+            if asked is not None:
+                return asked, True
         return None if drawn is None else (drawn, False)
 
     async def serve(
@@ -243,17 +243,16 @@ class FaultInjector:
         if not self.plan.active:
             await handler(parts, send)
             return
+        chosen = self._choose(scope["headers"])
+        if chosen is None:
+            await handler(parts, send)
+            return
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        chosen = self._choose(headers)
-        tenant = None
-        if chosen is not None:
-            tenant = parts.authenticator.authenticate(
-                headers.get("authorization"), parts.clock.now()
-            )
-        if chosen is None or tenant is None or not tenant.faults:
+        tenant = parts.authenticator.authenticate(headers.get("authorization"), parts.clock.now())
+        if tenant is None or not tenant.faults:
             await handler(parts, send)
             return
         fault, asked = chosen
@@ -269,7 +268,8 @@ class FaultInjector:
         else:
             captured = _Captured()
             await handler(parts, captured)
-            if asked and captured.replayed:
+            replay = self._contract.policies.replay_header.lower().encode("latin-1")
+            if asked and captured.carries(replay):
                 for message in captured.messages:
                     await send(message)
             else:
