@@ -39,7 +39,7 @@ from tests._exactly_once_fixtures import (
 )
 from tests._postgres import throwaway_schema
 from tests._server_fixtures import serve
-from tests._wire import Reply, post
+from tests._wire import BrokenReply, Reply, post
 
 __all__ = ["FAULTS", "FaultSoak", "main", "run_soak", "soak_store"]
 
@@ -57,7 +57,8 @@ class FaultSoak:
     clients: int
     seed: int
     sent: int = 0
-    no_answer: int = 0  # lost answers and resets
+    lost: int = 0  # connections closed without a byte of answer
+    reset: int = 0  # connections reset
     statuses: Counter[int] = field(default_factory=Counter)
     final: dict[str, Reply] = field(default_factory=dict)  # key -> its 200
     lines: dict[str, str] = field(default_factory=dict)  # key -> its line item
@@ -75,7 +76,8 @@ class FaultSoak:
         statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
         return (
             f"{self.sent} requests from {self.clients} clients in {self.seconds:.1f} s "
-            f"(seed {self.seed}): {len(self.lines)} keys, {self.no_answer} without an answer, "
+            f"(seed {self.seed}): {len(self.lines)} keys, {self.lost} answers lost, "
+            f"{self.reset} resets, "
             f"statuses {{{statuses}}}, {self.replayed} final answers replayed; "
             f"{self.created} fulfillments stored; {len(self.problems)} problems"
         )
@@ -92,8 +94,12 @@ async def _client(soak: FaultSoak, port: int, keys: Iterator[int]) -> None:
             soak.sent += 1
             try:
                 reply = await post(port, request, timeout=_TIMEOUT)
+            except BrokenReply:
+                soak.lost += 1
+                await asyncio.sleep(_PAUSE)
+                continue
             except ConnectionError:
-                soak.no_answer += 1
+                soak.reset += 1
                 await asyncio.sleep(_PAUSE)
                 continue
             soak.statuses[reply.status] += 1
