@@ -40,7 +40,7 @@ __all__ = ["Fault", "FaultInjector", "FaultPlan", "parse_prefer"]
 
 _log = logging.getLogger("refserver")
 STATUSES = (409, 429, 500, 503)  # the statuses Zuora answers a retried request with
-MAX_DELAY_MS = 60_000  # longer holds are ignored: past the 30 s lease a retry takes the key over
+MAX_DELAY_MS = 60_000  # a minute; a hold past the 30 s lease lets a retry take the key (once)
 _RETRY_AFTER = "1"  # seconds; a forced fault is over at once, so a client need not wait long
 _TEMPORARY = 61  # Zuora's reason category "Temporary error (retry)"
 _SETTLE_TICKS = 20  # event-loop turns allowed for the server to notice a closed connection
