@@ -202,3 +202,35 @@ def test_the_first_fault_of_several_preferences_applies(live: Live) -> None:
     assert reply.status == 503
     assert reply.header("Preference-Applied") == "code=503"
     assert_untouched(live, call)
+
+
+async def _outlived(live: Live, call: Call) -> tuple[Reply, list[int], Reply]:
+    """A request held past its lease, the retries meanwhile, and the retry that took the key."""
+    delayed = asyncio.create_task(post(live.port, call.request("delay=6000")))
+    deadline = time.monotonic() + _WAIT
+    while live.ledger.read().states.get(call.key) != "in_progress":
+        assert time.monotonic() < deadline, "the delayed key never showed up in progress"
+        await asyncio.sleep(_POLL)
+    statuses: list[int] = []
+    for _ in range(_RETRIES * 4):
+        reply = await post(live.port, call.request())
+        statuses.append(reply.status)
+        if reply.status == 200:
+            return await delayed, statuses, reply
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no retry took the key over: {statuses}")
+
+
+def test_a_hold_past_the_lease_lets_one_retry_take_the_key_and_creates_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("lease")
+    path = folder / "store.db"
+    with serve("--store", f"sqlite:///{path}", "--lease-seconds", "2", folder=folder) as server:
+        live = Live(port_of(server), SqliteLedger(path))
+        call = Call.new("outlived")
+        delayed, statuses, took_over = asyncio.run(_outlived(live, call))
+    assert 409 in statuses  # the key was in progress before the lease ran out
+    assert took_over.header("Idempotent-Replayed") is None  # processed anew by the retry
+    assert delayed.status == 409  # the held request lost its lease: its effects are not stored
+    assert_exactly_once(live, call, took_over)
