@@ -23,6 +23,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 STORE ?= sqlite:///data/fulfillments.db
 TOKENS ?=
+FAULTS ?=
+FAULT_SEED ?=
 
 # Conformance suite (make conformance); also read from the environment by the suite itself
 TARGET ?=
@@ -45,7 +47,7 @@ BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
 .PHONY: help install lock generate check-generated lint typecheck test ci serve conformance docs clean \
-	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
+	contract-diff contract-gate soak conformance-soak planted fuzz-soak fault-soak \
 	bench bench-load bench-scale bench-multiproc bench-suite bench-stack
 
 help:  ## List the targets
@@ -102,9 +104,9 @@ test: lint typecheck check-generated contract-gate  ## The project's own tests (
 
 ci: test conformance  ## What CI runs: the tests, then the suite against the reference server
 
-serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
+serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS, FAULTS, FAULT_SEED)
 	@mkdir -p data
-	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)')
+	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)') $(if $(FAULTS),--faults '$(FAULTS)') $(if $(FAULT_SEED),--fault-seed $(FAULT_SEED))
 
 conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
 	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
@@ -117,6 +119,9 @@ conformance-soak: $(STAMP)  ## The suite against the reference server with 20 di
 
 planted: $(STAMP)  ## The whole suite against every planted-bug variant; writes tests/planted/RESULTS.md
 	$(PY) -m tests.planted table
+
+fault-soak: $(STAMP)  ## 10,000 requests, 32 retrying clients, random faults; SQLite, and PostgreSQL with PG_DSN
+	$(PY) -m tests.soak.fault_soak --requests $(or $(REQUESTS),10000) --clients 32 $(if $(FAULT_SEED),--seed $(FAULT_SEED))
 
 fuzz-soak: $(STAMP)  ## Schemathesis negative then positive, 10,000 cases against the reference server (CASES)
 	$(PY) -m tests.soak.fuzz_soak --cases $(or $(CASES),10000)

@@ -18,6 +18,7 @@ import orjson
 from refserver._build import build_parts
 from refserver._config import ServerConfig
 from refserver._contract import Contract, load_contract
+from refserver._faults import FaultInjector
 from refserver._oauth import serve_token
 from refserver._parts import Parts, Receive
 from refserver._pipeline import serve_fulfillments
@@ -41,6 +42,7 @@ class ReferenceServer:
         self._owns_store = parts is None
         self._lock = asyncio.Lock()
         self._purger: asyncio.Task[None] | None = None
+        self._faults = FaultInjector(config.faults, contract)
 
     async def parts(self) -> Parts:
         """The parts, opening the configured store the first time."""
@@ -65,7 +67,14 @@ class ReferenceServer:
                 return
             parts = await self.parts()
             if path == _FULFILLMENTS:
-                await serve_fulfillments(parts, self.contract, scope, receive, send)
+                await self._faults.serve(
+                    parts,
+                    scope,
+                    send,
+                    lambda chosen, out: serve_fulfillments(
+                        chosen, self.contract, scope, receive, out
+                    ),
+                )
             else:
                 await serve_token(parts, scope, receive, send)
             return

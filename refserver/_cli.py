@@ -17,6 +17,7 @@ from typing import Any
 from refserver._app import ReferenceServer, create_app
 from refserver._config import ServerConfig, load_tokens_file
 from refserver._contract import DEFAULT_SPEC
+from refserver._faults import FaultPlan
 from refserver._workers import Launch, serve
 
 __all__ = ["app_from_environment", "config_from_environment", "main"]
@@ -27,6 +28,8 @@ _ENV = {
     "spec": "REFSERVER_SPEC",
     "lease_seconds": "REFSERVER_LEASE_SECONDS",
     "oauth_secret": "REFSERVER_OAUTH_SECRET",
+    "faults": "REFSERVER_FAULTS",
+    "fault_seed": "REFSERVER_FAULT_SEED",
 }
 
 
@@ -41,6 +44,11 @@ def config_from_environment() -> ServerConfig:
         overrides["lease_seconds"] = float(os.environ[_ENV["lease_seconds"]])
     if _ENV["oauth_secret"] in os.environ:
         overrides["oauth_secret"] = os.environ[_ENV["oauth_secret"]]
+    if _ENV["faults"] in os.environ or _ENV["fault_seed"] in os.environ:
+        seed = os.environ.get(_ENV["fault_seed"])
+        overrides["faults"] = FaultPlan.parse(
+            os.environ.get(_ENV["faults"], ""), seed=None if seed is None else int(seed)
+        )
     tokens = os.environ.get(_ENV["tokens"])
     if tokens:
         return load_tokens_file(tokens, **overrides)
@@ -85,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug"],
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument(
+        "--faults",
+        help="random faults per request, e.g. lost-response=0.05,429=0.02,reset=0.01,"
+        "delay=200@0.1; 'off' also ignores Prefer faults (default: Prefer faults only)",
+    )
+    parser.add_argument("--fault-seed", type=int, help="seed of --faults, to repeat a run")
     return parser
 
 
@@ -102,6 +116,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--lease-seconds must be positive")
     if args.worker_timeout < 3:
         parser.error("--worker-timeout must be at least 3 seconds (workers stamp every 1-2 s)")
+    if args.faults is not None:
+        try:
+            FaultPlan.parse(args.faults)
+        except ValueError as error:
+            parser.error(f"--faults: {error}")
+    for name, value in (("faults", args.faults), ("fault_seed", args.fault_seed)):
+        if value is None:
+            os.environ.pop(_ENV[name], None)  # never inherited: a server has only its own faults
+        else:
+            os.environ[_ENV[name]] = str(value)
     os.environ[_ENV["store"]] = args.store
     os.environ[_ENV["spec"]] = str(Path(args.spec).resolve())
     if args.tokens:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from refserver._contract import DEFAULT_SPEC
+from refserver._faults import FaultPlan
 
 __all__ = [
     "DEFAULT_UNIT_PRICE",
@@ -66,6 +67,7 @@ class Tenant:
     quotas: Quotas = Quotas()
     concurrency_limit: int = 200  # Zuora's default "Total" concurrency limit
     line_items: Mapping[str, LineItem] | None = None
+    faults: bool = True  # whether `Prefer` and `--faults` may inject faults into its requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class ServerConfig:
     # collection under load scans requests only: ~10 ms -> ~0 ms. Only a process that is
     # nothing but the server (the CLI's) should, since the freeze covers the whole heap.
     freeze_heap: bool = False
+    faults: FaultPlan = field(default_factory=FaultPlan)  # `Prefer` faults; `--faults` adds more
 
     @classmethod
     def development(cls, **overrides: Any) -> ServerConfig:
@@ -136,6 +139,12 @@ def _strings(raw: Any, what: str) -> frozenset[str]:
     return frozenset(raw)
 
 
+def _switch(raw: Any, what: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError(f"{what} must be true or false")
+    return raw
+
+
 def _line_items(raw: Any) -> dict[str, LineItem]:
     if not isinstance(raw, list):
         raise ValueError("line_items must be a list")
@@ -173,6 +182,7 @@ def load_tokens_file(path: Path | str, **overrides: Any) -> ServerConfig:
             ),
             concurrency_limit=int(entry.get("concurrency_limit", 200)),
             line_items=_line_items(entry["line_items"]) if "line_items" in entry else None,
+            faults=_switch(entry.get("faults", True), "faults"),
         )
         for token in _strings(entry.get("tokens"), "tokens"):
             if token in tokens:
