@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from refserver._config import Tenant
 from refserver._contract import Contract
 from refserver._errors import (
     INTERNAL,
@@ -33,6 +34,9 @@ _log = logging.getLogger("refserver")
 WWW_AUTHENTICATE = "Basic realm=Zuora API, ZSession realm=Zuora API, Bearer realm=Zuora API"
 _CONCURRENCY_RETRY_AFTER = "1"  # a slot frees as soon as any in-flight request ends
 _JSON = "application/json"
+# Zuora sends RateLimit-* on a 401 too; requests without a tenant share one window, with
+# Zuora's default quotas, counted apart from every tenant's (no tenant id can be empty).
+_ANONYMOUS = Tenant(id="")
 
 
 def read_headers(scope: Mapping[str, Any]) -> dict[str, str]:
@@ -102,6 +106,7 @@ async def serve_fulfillments(
     now = parts.clock.now()
     tenant = parts.authenticator.authenticate(headers.get("authorization"), now)
     if tenant is None:
+        exchange.rate = parts.rate_limiter.hit(_ANONYMOUS, now)
         await exchange.reject(
             Problem.of(
                 401,

@@ -48,6 +48,8 @@ from typing import Literal
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from refserver._spelling import SpelledHttpToolsProtocol
+
 __all__ = ["Launch", "serve"]
 
 _LOG = logging.getLogger("refserver.workers")
@@ -72,7 +74,8 @@ class Launch:
     hung_after: float = 30.0  # seconds without a stamp before the parent kills a worker
 
     def config(self, beat: Callable[[], Awaitable[None]] | None = None) -> uvicorn.Config:
-        """uvicorn with httptools and uvloop, no Server header, no proxy-headers middleware.
+        """uvicorn with httptools (names spelled as Zuora's) and uvloop, no Server header, no
+        proxy-headers middleware.
 
         `beat`, when given, is awaited on the event loop every `_BEAT_SECONDS`.
         """
@@ -81,7 +84,7 @@ class Launch:
             factory=self.factory,
             host=self.host,
             port=self.port,
-            http="httptools",
+            http=SpelledHttpToolsProtocol,
             loop="uvloop",
             lifespan=self.lifespan,
             log_level=self.log_level,
