@@ -161,11 +161,19 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(launch: Launch, stamp: Synchronized[float]) -> None:
-    """One worker process: its own socket; uvicorn listens on it once the app has started."""
+def _worker(launch: Launch, stamp: Synchronized[float], parent: int) -> None:
+    """One worker process: its own socket; uvicorn listens on it once the app has started.
+
+    `parent` is the supervisor's pid as the supervisor gave it. Reading it here with
+    `os.getppid()` instead would race the supervisor's death: a worker still importing its
+    modules when the supervisor is killed is already an orphan when it asks, gets its new
+    parent's pid, and never notices that the supervisor is gone.
+    """
     logging.basicConfig(level=launch.log_level.upper(), format=_LOG_FORMAT)
+    if os.getppid() != parent:
+        _LOG.error("the supervising process %s is gone; stopping before serving", parent)
+        return
     sock = _bind(launch.host, launch.port)
-    parent = os.getppid()
 
     async def beat() -> None:
         stamp.value = time.monotonic()  # one clock for every process of the machine
@@ -214,7 +222,9 @@ class _Supervisor:
     def _start(self, slot: int) -> BaseProcess:
         stamp = self._stamps[slot]
         stamp.value = _NEVER
-        process = self._context.Process(target=_worker, args=(self._launch, stamp), daemon=False)
+        process = self._context.Process(
+            target=_worker, args=(self._launch, stamp, os.getpid()), daemon=False
+        )
         process.start()
         return process
 
