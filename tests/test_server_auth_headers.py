@@ -75,7 +75,18 @@ async def test_request_id_is_a_fresh_uuid_and_track_id_is_echoed() -> None:
 
 @pytest.mark.parametrize(
     "track_id",
-    ["a" * 65, "a:b", "a;b", 'a"b', "a'b", "caf\xe9", "tab\there", "a \tb", " lead", "trail "],
+    [
+        "a" * 65,
+        "a:b",
+        "a;b",
+        'a"b',
+        "a'b",
+        "caf\xe9",
+        "tab\there",
+        "a \tb",
+        " leading",
+        "trailing ",
+    ],
 )
 async def test_invalid_track_id_is_rejected_and_never_echoed(track_id: str) -> None:
     async with in_process() as app:
