@@ -1,4 +1,5 @@
-"""wrk, the load generator: installed when missing, run with the Lua request script, parsed.
+"""wrk, the load generator: installed when missing (unless told not to), run with the Lua
+request script, parsed.
 
 wrk is C on an event loop (epoll) and builds each request with a few LuaJIT string operations,
 so one wrk thread drives far more requests per second than a Python server answers; every run
@@ -12,6 +13,7 @@ import os
 import resource
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -23,6 +25,8 @@ from bench._procs import group_cpu_seconds, group_rss_bytes
 from bench._table import fmt, median, ratio
 
 __all__ = [
+    "NO_INSTALL",
+    "WRK_PACKAGE",
     "KeyMode",
     "Load",
     "Measurement",
@@ -38,6 +42,8 @@ _REQUEST_TIMEOUT = "10s"  # wrk's default 2 s would drop, not record, the slowes
 _GRACE = 60.0  # seconds past the run's duration before wrk is considered hung
 _SAMPLE_EVERY = 0.25  # seconds between RSS samples of the server under load
 _INSTALL_TIMEOUT = 600.0  # apt-get update + install on a slow mirror
+WRK_PACKAGE = "wrk"  # Debian's package
+NO_INSTALL = "BENCH_NO_INSTALL"  # "1": never install a missing tool, fail naming its package
 
 
 class KeyMode(StrEnum):
@@ -93,17 +99,30 @@ def round_ratios(
 
 
 def ensure_wrk() -> str:
-    """The path of wrk, installing Debian's package first when it is missing."""
+    """The path of wrk, installing Debian's package first when it is missing.
+
+    apt's output goes to stderr, so a benchmark's report on stdout stays only the report. With
+    `BENCH_NO_INSTALL=1` (the tests set it: a test never installs system packages) a missing
+    wrk is an error naming the package instead.
+    """
     found = shutil.which("wrk")
     if found:
         return found
+    if os.environ.get(NO_INSTALL) == "1":
+        raise RuntimeError(f"wrk is missing; install Debian's package: {WRK_PACKAGE}")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for step in (["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]):
-        subprocess.run([*prefix, *step], check=True, env=env, timeout=_INSTALL_TIMEOUT)
+    for step in (["apt-get", "update"], ["apt-get", "install", "-y", WRK_PACKAGE]):
+        subprocess.run(
+            [*prefix, *step],
+            check=True,
+            env=env,
+            timeout=_INSTALL_TIMEOUT,
+            stdout=sys.stderr,
+        )
     found = shutil.which("wrk")
     if not found:
-        raise RuntimeError("wrk is still missing after apt-get install wrk")
+        raise RuntimeError(f"wrk is still missing after apt-get install {WRK_PACKAGE}")
     return found
 
 

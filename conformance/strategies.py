@@ -151,8 +151,12 @@ def invalid_create_requests(
 
 
 def track_ids(*, min_size: int = 1, max_size: int = TRACK_ID_MAX) -> st.SearchStrategy[str]:
-    """Track ids within Zuora's limits: visible US-ASCII without `: ; " '`."""
-    return st.text(alphabet=TRACK_ID_ALPHABET, min_size=min_size, max_size=max_size)
+    """Track ids within Zuora's limits: visible US-ASCII without `: ; " '`, inner spaces allowed.
+
+    A leading or trailing space cannot reach a server: HTTP header parsing strips it.
+    """
+    texts = st.text(alphabet=TRACK_ID_ALPHABET + " ", min_size=min_size, max_size=max_size)
+    return texts.filter(lambda value: value == value.strip(" "))
 
 
 TRACK_ID_BREACHES = ("too long", *TRACK_ID_FORBIDDEN, "non-ascii")

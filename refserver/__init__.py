@@ -19,6 +19,7 @@ from refserver._parts import (
     RequestIds,
     RequestValidator,
 )
+from refserver._spelling import SpelledHttpToolsProtocol
 
 __all__ = [
     "Authenticator",
@@ -41,6 +42,7 @@ __all__ = [
     "RequestValidator",
     "ServerConfig",
     "Shape",
+    "SpelledHttpToolsProtocol",
     "Tenant",
     "build_parts",
     "create_app",

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from refserver._catalogue import LineItemLoad
+from refserver._catalogue import MAX_FULFILLMENTS_PER_LINE_ITEM, LineItemLoad
 from refserver._config import DEFAULT_UNIT_PRICE, Tenant
 from refserver._errors import BUSINESS_RULE, Problem
 from refserver._numbers import NumberBlocks
@@ -89,7 +89,11 @@ class BillingEngine:
         except BaseException:
             settle()
             raise
-        return dataclasses.replace(created, settle=settle)
+        # the store enforces the limit again when it commits, against every process's rows
+        limited = dataclasses.replace(
+            created.effects, line_item_limit=MAX_FULFILLMENTS_PER_LINE_ITEM
+        )
+        return dataclasses.replace(created, effects=limited, settle=settle)
 
     async def _build(
         self,

@@ -8,8 +8,10 @@
 | at most 100 fulfillments per line item, this call counted| 400, category 30        |
 
 The limit counts what the store holds plus what this process is creating and has not stored
-yet (`LineItemLoad`), so concurrent requests to one process cannot together pass it. Separate
-processes sharing a store do not see each other's requests in flight.
+yet (`LineItemLoad`), so concurrent requests to one process cannot together pass it, and the
+answer names every broken rule. Separate processes sharing a store do not see each other's
+requests in flight, so the store checks the limit once more inside the transaction that stores
+the fulfillments (`Effects.line_item_limit`); a request that loses that race gets the same 400.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The options are passed to every worker process through `REFSERVER_*` environment variables,
 which the app factory reads, so `--workers N` runs N identical processes on one port
-(`refserver._workers`).
+(`refserver._workers`). With a tokens file that names no OAuth signing secret, and no
+`REFSERVER_OAUTH_SECRET`, the secret generated for the run is passed on the same way, so a
+token one worker issued is valid in every other.
 """
 
 from __future__ import annotations
@@ -134,7 +136,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         os.environ.pop(_ENV["tokens"], None)
     if args.lease_seconds is not None:
         os.environ[_ENV["lease_seconds"]] = str(args.lease_seconds)
-    config_from_environment()  # fail fast, before any worker starts, on a bad tokens file
+    config = config_from_environment()  # fail fast, before any worker starts, on a bad file
+    if args.tokens and _ENV["oauth_secret"] not in os.environ:
+        # the file's secret, or the one generated for this run: every worker signs with it
+        os.environ[_ENV["oauth_secret"]] = config.oauth_secret
     launch = Launch(
         "refserver._cli:app_from_environment",
         factory=True,

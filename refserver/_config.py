@@ -4,10 +4,16 @@ Without a tokens file two development tenants exist (tokens `dev-token` and `dev
 OAuth clients `dev-client` and `DEV_SDK_CLIENT_ID`, secret `dev-secret`, for the first), in
 default mode: every line item
 the contract accepts is accepted. A tokens file (YAML, see the README) replaces them.
+
+OAuth tokens are signed with `oauth_secret`. The development secret below is public (it is in
+this file), so it signs tokens of the development tenants only: any other configuration gets
+the secret its tokens file or the caller names, or one generated at random for the run, and a
+token forged with the development secret is refused.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +33,21 @@ __all__ = [
     "ServerConfig",
     "Tenant",
     "dev_tenants",
+    "generated_secret",
     "load_tokens_file",
 ]
 
 DEV_SDK_CLIENT_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_UNIT_PRICE = 30.0  # Zuora's fulfillment tutorial bills its return at 30 per unit
-_DEV_SECRET = "refserver-development-secret"  # signs OAuth tokens when no file names one
+_DEV_SECRET = "refserver-development-secret"  # public: signs the development tenants' tokens only
+_SECRET_BYTES = 32  # 256 bits: the length RFC 2104 recommends for an HMAC-SHA-256 key
 _BOOKED = "Booked"
 _TRIGGER = "TriggerAsFulfillmentOccurs"
+
+
+def generated_secret() -> str:
+    """A signing secret for one run, when no file or variable names one."""
+    return secrets.token_urlsafe(_SECRET_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +101,7 @@ class ServerConfig:
     tenants: Mapping[str, Tenant] = field(default_factory=dict)
     tokens: Mapping[str, str] = field(default_factory=dict)  # static token -> tenant id
     clients: Mapping[str, Client] = field(default_factory=dict)
-    oauth_secret: str = _DEV_SECRET
+    oauth_secret: str = field(default_factory=generated_secret)  # random per config
     token_ttl_seconds: int = 3599  # Zuora's OAuth tokens live one hour
     lease_seconds: float = 30.0  # how long a key stays in progress before a retry may take it
     purge_interval_seconds: float = 5.0
@@ -103,7 +116,12 @@ class ServerConfig:
     def development(cls, **overrides: Any) -> ServerConfig:
         """The two development tenants, with any field overridden."""
         tenants, tokens, clients = dev_tenants()
-        values: dict[str, Any] = {"tenants": tenants, "tokens": tokens, "clients": clients}
+        values: dict[str, Any] = {
+            "tenants": tenants,
+            "tokens": tokens,
+            "clients": clients,
+            "oauth_secret": _DEV_SECRET,
+        }
         values.update(overrides)
         return cls(**values)
 
@@ -162,13 +180,19 @@ def _line_items(raw: Any) -> dict[str, LineItem]:
 
 
 def load_tokens_file(path: Path | str, **overrides: Any) -> ServerConfig:
-    """Read a tokens file: tenants with their tokens, OAuth clients, reach, limits, line items."""
+    """Read a tokens file: tenants with their tokens, OAuth clients, reach, limits, line items.
+
+    The OAuth signing secret is `oauth_secret` in `overrides`, else the file's, else generated
+    at random (tokens then work only in processes given this configuration's secret).
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     tenants: dict[str, Tenant] = {}
     tokens: dict[str, str] = {}
     clients: dict[str, Client] = {}
     for entry in data.get("tenants", []):
         tenant_id = str(entry["id"])
+        if not tenant_id:
+            raise ValueError(f"{path}: a tenant's id cannot be empty")
         quotas = entry.get("quotas", {})
         default = Quotas()
         tenants[tenant_id] = Tenant(

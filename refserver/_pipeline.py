@@ -12,8 +12,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from refserver._config import Tenant
 from refserver._contract import Contract
 from refserver._errors import (
+    BUSINESS_RULE,
     INTERNAL,
     LIMIT_EXCEEDED,
     LOCKING,
@@ -25,7 +27,7 @@ from refserver._errors import (
 from refserver._parts import Parts, Receive
 from refserver._respond import Send, send_response
 from refserver._types import ConcurrencyStatus, Created, Headers, RateStatus, Ticket
-from refserver.store import Effects, StoredResponse
+from refserver.store import Effects, LineItemFull, StoredResponse
 
 __all__ = ["WWW_AUTHENTICATE", "read_headers", "serve_fulfillments"]
 
@@ -33,6 +35,9 @@ _log = logging.getLogger("refserver")
 WWW_AUTHENTICATE = "Basic realm=Zuora API, ZSession realm=Zuora API, Bearer realm=Zuora API"
 _CONCURRENCY_RETRY_AFTER = "1"  # a slot frees as soon as any in-flight request ends
 _JSON = "application/json"
+# Zuora sends RateLimit-* on a 401 too; requests without a tenant share one window, with
+# Zuora's default quotas, counted apart from every tenant's (no tenant id can be empty).
+_ANONYMOUS = Tenant(id="")
 
 
 def read_headers(scope: Mapping[str, Any]) -> dict[str, str]:
@@ -102,6 +107,7 @@ async def serve_fulfillments(
     now = parts.clock.now()
     tenant = parts.authenticator.authenticate(headers.get("authorization"), now)
     if tenant is None:
+        exchange.rate = parts.rate_limiter.hit(_ANONYMOUS, now)
         await exchange.reject(
             Problem.of(
                 401,
@@ -136,9 +142,8 @@ async def _admitted(exchange: _Exchange, tenant: Any, receive: Receive, now: flo
         ticket = begun
         status, created = await _process(exchange, tenant, document, now)
         stored = _stored_headers(exchange)
-        response = StoredResponse(status=status, headers=stored, body=created.body)
         try:
-            finished = await parts.idempotency.finish(ticket, response, created.effects, now)
+            status, body, finished = await _finish(exchange, ticket, status, created, stored, now)
         finally:
             created.settle()
         ticket = None  # from here the key is completed (or was taken over): never release it
@@ -149,7 +154,7 @@ async def _admitted(exchange: _Exchange, tenant: Any, receive: Receive, now: flo
                 "Another request with this Idempotency-Key took over; retry with the same key",
                 headers=(("Retry-After", "1"),),
             )
-        await exchange.answer(status, created.body, stored=stored)
+        await exchange.answer(status, body, stored=stored)
     except Problem as problem:
         await _release(exchange, ticket)
         await exchange.reject(problem)
@@ -198,6 +203,33 @@ async def _process(
             raise
         return 400, Created(body=exchange.render(problem), effects=Effects())
     return 200, created
+
+
+async def _finish(
+    exchange: _Exchange,
+    ticket: Ticket,
+    status: int,
+    created: Created,
+    stored: tuple[tuple[str, str], ...],
+    now: float,
+) -> tuple[int, bytes, bool]:
+    """Store the answer with its effects; the store may refuse them for a full line item.
+
+    Then the 400 the catalogue rules give is stored under the key instead, creating nothing:
+    another process filled the line item between this one's check and its commit.
+    """
+    idempotency = exchange.parts.idempotency
+    response = StoredResponse(status=status, headers=stored, body=created.body)
+    try:
+        return (
+            status,
+            created.body,
+            await idempotency.finish(ticket, response, created.effects, now),
+        )
+    except LineItemFull as full:
+        body = exchange.render(Problem.of(400, BUSINESS_RULE, str(full)))
+        refused = StoredResponse(status=400, headers=stored, body=body)
+        return 400, body, await idempotency.finish(ticket, refused, Effects(), now)
 
 
 def _stored_headers(exchange: _Exchange) -> tuple[tuple[str, str], ...]:

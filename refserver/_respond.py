@@ -1,9 +1,15 @@
-"""Writing one response: the body, `Content-Length`, and only the headers its status declares."""
+"""Writing one response: the body, `Content-Length`, and only the headers its status declares.
+
+Every name is written as Zuora spells it (`refserver._spelling`), whatever case it was given
+or stored in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+
+from refserver._spelling import spelled
 
 __all__ = ["Send", "send_response"]
 
@@ -22,13 +28,13 @@ async def send_response(
 ) -> None:
     """Send the response; with `declared`, headers the contract does not list are left out."""
     raw = [
-        (b"content-type", content_type.encode("latin-1")),
-        (b"content-length", str(len(body)).encode("ascii")),
+        (b"Content-Type", content_type.encode("latin-1")),
+        (b"Content-Length", str(len(body)).encode("ascii")),
     ]
     for name, value in headers:
         lower = name.lower()
         if lower in _ALWAYS or (declared is not None and lower not in declared):
             continue
-        raw.append((name.encode("latin-1"), value.encode("latin-1")))
+        raw.append((spelled(name).encode("latin-1"), value.encode("latin-1")))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

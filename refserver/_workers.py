@@ -48,6 +48,8 @@ from typing import Literal
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from refserver._spelling import SpelledHttpToolsProtocol
+
 __all__ = ["Launch", "serve"]
 
 _LOG = logging.getLogger("refserver.workers")
@@ -72,7 +74,8 @@ class Launch:
     hung_after: float = 30.0  # seconds without a stamp before the parent kills a worker
 
     def config(self, beat: Callable[[], Awaitable[None]] | None = None) -> uvicorn.Config:
-        """uvicorn with httptools and uvloop, no Server header, no proxy-headers middleware.
+        """uvicorn with httptools (names spelled as Zuora's) and uvloop, no Server header, no
+        proxy-headers middleware.
 
         `beat`, when given, is awaited on the event loop every `_BEAT_SECONDS`.
         """
@@ -81,7 +84,7 @@ class Launch:
             factory=self.factory,
             host=self.host,
             port=self.port,
-            http="httptools",
+            http=SpelledHttpToolsProtocol,
             loop="uvloop",
             lifespan=self.lifespan,
             log_level=self.log_level,
@@ -158,11 +161,19 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(launch: Launch, stamp: Synchronized[float]) -> None:
-    """One worker process: its own socket; uvicorn listens on it once the app has started."""
+def _worker(launch: Launch, stamp: Synchronized[float], parent: int) -> None:
+    """One worker process: its own socket; uvicorn listens on it once the app has started.
+
+    `parent` is the supervisor's pid as the supervisor gave it. Reading it here with
+    `os.getppid()` instead would race the supervisor's death: a worker still importing its
+    modules when the supervisor is killed is already an orphan when it asks, gets its new
+    parent's pid, and never notices that the supervisor is gone.
+    """
     logging.basicConfig(level=launch.log_level.upper(), format=_LOG_FORMAT)
+    if os.getppid() != parent:
+        _LOG.error("the supervising process %s is gone; stopping before serving", parent)
+        return
     sock = _bind(launch.host, launch.port)
-    parent = os.getppid()
 
     async def beat() -> None:
         stamp.value = time.monotonic()  # one clock for every process of the machine
@@ -211,7 +222,9 @@ class _Supervisor:
     def _start(self, slot: int) -> BaseProcess:
         stamp = self._stamps[slot]
         stamp.value = _NEVER
-        process = self._context.Process(target=_worker, args=(self._launch, stamp), daemon=False)
+        process = self._context.Process(
+            target=_worker, args=(self._launch, stamp, os.getpid()), daemon=False
+        )
         process.start()
         return process
 

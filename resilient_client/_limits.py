@@ -8,7 +8,7 @@ The generated client copies header values straight into the request, so an over-
 | header            | min | max  | allowed characters                                    |
 |-------------------|-----|------|-------------------------------------------------------|
 | Idempotency-Key   | 1   | 255  | visible US-ASCII (`!` to `~`)                         |
-| Zuora-Track-Id    | 1   | 64   | visible US-ASCII except `:` `;` `"` `'`               |
+| Zuora-Track-Id    | 1   | 64   | visible US-ASCII except `:` `;` `"` `'`; inner spaces |
 | Zuora-Entity-Ids  | 0   | 1024 | visible US-ASCII and spaces (any valid header value)  |
 | Zuora-Org-Ids     | 0   | 1024 | likewise                                              |
 | Zuora-Version     | 0   | 64   | likewise                                              |
@@ -40,7 +40,10 @@ HEADER_RULES: Mapping[str, HeaderRule] = {
     "Idempotency-Key": HeaderRule(1, 255, "^[!-~]+$", "visible US-ASCII, no spaces"),
     # Zuora: at most 64 US-ASCII characters, none of : ; " '
     "Zuora-Track-Id": HeaderRule(
-        1, 64, "^[!#-&(-9<-~]+$", "visible US-ASCII without : ; \" ' or spaces"
+        1,
+        64,
+        "^[!#-&(-9<-~]([ !#-&(-9<-~]*[!#-&(-9<-~])?$",
+        "visible US-ASCII without : ; \" ', spaces only between other characters",
     ),
     "Zuora-Entity-Ids": HeaderRule(0, 1024, _HEADER_VALUE, "printable US-ASCII"),
     "Zuora-Org-Ids": HeaderRule(0, 1024, _HEADER_VALUE, "printable US-ASCII"),
@@ -58,12 +61,20 @@ class HeaderValueError(ValueError):
 
 
 def _first_bad(value: str, whole: str) -> tuple[int, str] | None:
-    """The first character outside the pattern's class (`^[...]+$` has one class)."""
-    one = re.compile(whole.removeprefix("^").removesuffix("$").rstrip("+*"))
+    """The first character the pattern refuses, or None when the whole value matches.
+
+    A character outside every class of the pattern is reported first; a value made only of
+    allowed characters in a refused place (a track id's leading or trailing space) reports
+    that edge.
+    """
+    if re.fullmatch(whole, value):
+        return None
+    anywhere = re.compile("|".join(re.findall(r"\[[^\]]*\]", whole)))
     for index, char in enumerate(value):
-        if not one.fullmatch(char):
+        if not anywhere.fullmatch(char):
             return index, char
-    return None
+    index = 0 if value[:1].isspace() else len(value) - 1
+    return index, value[index]
 
 
 def check_headers(headers: Mapping[str, str]) -> None:

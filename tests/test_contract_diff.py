@@ -484,6 +484,13 @@ def _gate(repo: Path, *args: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
+# The committed contract's version, and the versions a breaking edit of it may or may not take
+_CURRENT = str(yaml.safe_load(SPEC.read_text(encoding="utf-8"))["info"]["version"])
+_MAJOR, _MINOR = (int(part) for part in _CURRENT.split(".")[:2])
+_NEXT = f"{_MAJOR + 1}.0.0"
+_MINOR_BUMP = f"{_MAJOR}.{_MINOR + 1}.0"
+
+
 def _break_and_bump(repo: Path, *, version: str, changelog: bool) -> None:
     document = contract()
     _set(f"{_CF}.properties.carrier.maxLength", 20)(document)
@@ -499,7 +506,7 @@ def _break_and_bump(repo: Path, *, version: str, changelog: bool) -> None:
 
 
 def test_the_gate_fails_a_breaking_edit_and_names_it(repo: Path) -> None:
-    _break_and_bump(repo, version="1.0.0", changelog=False)
+    _break_and_bump(repo, version=_CURRENT, changelog=False)
     done = subprocess.run(
         [sys.executable, "-m", "contract_diff", "--base", "HEAD", "--gate"],
         cwd=repo,
@@ -513,8 +520,8 @@ def test_the_gate_fails_a_breaking_edit_and_names_it(repo: Path) -> None:
     assert "breaking (clients): " in done.stdout
     assert "/properties/carrier/maxLength: maxLength-decreased: maxLength 25 -> 20" in done.stdout
     assert (
-        "gate: FAILED: 1 breaking change(s): bump info.version's major number (1.0.0 -> 2.0.0)"
-        in done.stdout
+        f"gate: FAILED: 1 breaking change(s): bump info.version's major number ({_CURRENT} -> "
+        f"{_NEXT})" in done.stdout
     )
 
 
@@ -532,14 +539,16 @@ def test_the_gate_passes_a_compatible_edit(repo: Path) -> None:
 def test_the_gate_passes_a_breaking_edit_with_a_major_bump_and_a_changelog_entry(
     repo: Path,
 ) -> None:
-    _break_and_bump(repo, version="2.0.0", changelog=True)
+    _break_and_bump(repo, version=_NEXT, changelog=True)
     status, output = _gate(repo, "--base", "HEAD")
     assert status == 0, output
-    assert "gate: passed: 1 breaking change(s) accepted: info.version 1.0.0 -> 2.0.0" in output
+    assert f"gate: passed: 1 breaking change(s) accepted: info.version {_CURRENT} -> {_NEXT}" in (
+        output
+    )
 
 
 @pytest.mark.parametrize(
-    ("version", "changelog"), [("2.0.0", False), ("1.0.0", True), ("1.1.0", True)]
+    ("version", "changelog"), [(_NEXT, False), (_CURRENT, True), (_MINOR_BUMP, True)]
 )
 def test_the_gate_wants_both_the_bump_and_the_entry(
     repo: Path, version: str, changelog: bool
@@ -551,7 +560,7 @@ def test_the_gate_wants_both_the_bump_and_the_entry(
 
 
 def test_auto_compares_the_contract_before_its_last_committed_change(repo: Path) -> None:
-    _break_and_bump(repo, version="1.0.0", changelog=False)
+    _break_and_bump(repo, version=_CURRENT, changelog=False)
     _git(repo, "commit", "--quiet", "-am", "Limit carrier")
     (repo / "NOTES.md").write_text("unrelated\n", encoding="utf-8")
     _git(repo, "add", "NOTES.md")
@@ -563,7 +572,7 @@ def test_auto_compares_the_contract_before_its_last_committed_change(repo: Path)
 
 
 def test_auto_compares_uncommitted_edits_with_head(repo: Path) -> None:
-    _break_and_bump(repo, version="1.0.0", changelog=False)
+    _break_and_bump(repo, version=_CURRENT, changelog=False)
     status, output = _gate(repo)
     assert status == 1, output
     assert "at HEAD (openapi/fulfillments.yaml has edits not yet committed)" in output
@@ -579,7 +588,7 @@ def test_auto_passes_the_first_version_of_the_contract(repo: Path) -> None:
 def test_auto_works_on_a_single_commit_clone_where_head_1_does_not(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _break_and_bump(repo, version="1.0.0", changelog=False)
+    _break_and_bump(repo, version=_CURRENT, changelog=False)
     _git(repo, "commit", "--quiet", "-am", "Limit carrier")
     clone = tmp_path / "clone"
     _git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo}", str(clone))

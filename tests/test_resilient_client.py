@@ -35,6 +35,7 @@ from resilient_client import (
     UnexpectedResponse,
 )
 from resilient_client._info import retry_after_seconds
+from resilient_client._limits import check_headers
 from resilient_client._policy import is_retried_status
 from tests._resilient_fixtures import (
     Fault,
@@ -406,6 +407,7 @@ BAD_HEADERS = [
     pytest.param({"track_id": 'a"b'}, "Zuora-Track-Id", id="track-double-quote"),
     pytest.param({"track_id": "a'b"}, "Zuora-Track-Id", id="track-single-quote"),
     pytest.param({"track_id": "naïve"}, "Zuora-Track-Id", id="track-not-ascii"),
+    pytest.param({"track_id": "trailing "}, "Zuora-Track-Id", id="track-trailing-space"),
     pytest.param({"version": "2" * 65}, "Zuora-Version", id="version-too-long"),
     pytest.param({"org_ids": "a\r\nX-Injected: 1"}, "Zuora-Org-Ids", id="org-ids-newline"),
 ]
@@ -434,6 +436,10 @@ def test_headers_at_the_limits_are_sent_and_accepted(
     assert result.idempotency_key == key
     assert result.info.track_id == track
     assert created_count(server.database, item) == 1
+
+
+def test_a_track_id_with_inner_spaces_passes_the_check() -> None:
+    check_headers({"Zuora-Track-Id": "trace 1/2", "Idempotency-Key": "k-1"})
 
 
 def test_the_header_limits_are_the_contracts() -> None:

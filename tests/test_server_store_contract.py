@@ -10,6 +10,7 @@ from refserver.store import (
     Effects,
     Fulfillment,
     IdempotencyRecord,
+    LineItemFull,
     Reservation,
     ScopedKey,
     State,
@@ -160,3 +161,48 @@ async def test_concurrent_reserves_give_exactly_one_reservation(
         assert sum(isinstance(r, Reservation) for r in results) == 1
         numbers = await asyncio.gather(*(store.allocate("1", "n", 2) for _ in range(20)))
         assert sorted(numbers) == list(range(1, 41, 2))
+
+
+def limited(tenant: str, prefix: str, count: int, line: str = "b" * 32) -> Effects:
+    """`count` fulfillments for one line item, under a limit of 5 per line item."""
+    items = tuple(
+        Fulfillment(
+            tenant, f"{prefix}{i:031d}", f"F-{i}", line, "Delivery", "Executing", 1.0, b"{}"
+        )
+        for i in range(count)
+    )
+    return Effects(items, line_item_limit=5)
+
+
+async def test_the_line_item_limit_is_kept_by_save_and_complete(
+    store_factory: StoreFactory,
+) -> None:
+    async with store_factory() as store:
+        await store.save(limited("1", "a", 3))
+        with pytest.raises(LineItemFull, match="would have 6 fulfillments; at most 5"):
+            await store.save(limited("1", "b", 3))
+        assert await store.count_fulfillments("1", "b" * 32) == 3
+        first = await store.reserve(key("full"), "fp", now=NOW, ttl=TTL, lease=LEASE)
+        assert isinstance(first, Reservation)
+        with pytest.raises(LineItemFull):
+            await store.complete(first, response("x"), limited("1", "c", 3), now=NOW)
+        assert await store.count_fulfillments("1", "b" * 32) == 3  # nothing of it stored
+        # the key is still the caller's, in progress: it can store the refusal instead
+        assert await store.complete(first, response("refused"), Effects(), now=NOW)
+        second = await store.reserve(key("fits"), "fp", now=NOW, ttl=TTL, lease=LEASE)
+        assert isinstance(second, Reservation)
+        assert await store.complete(second, response("y"), limited("1", "d", 2), now=NOW)
+        assert await store.count_fulfillments("1", "b" * 32) == 5
+        await store.save(limited("2", "e", 5))  # another tenant's line item is counted apart
+        await store.save(limited("1", "f", 5, line="c" * 32))
+
+
+async def test_concurrent_limited_saves_never_pass_the_limit(store_factory: StoreFactory) -> None:
+    async with store_factory() as store:
+        results = await asyncio.gather(
+            *(store.save(limited("1", f"{i:x}", 2)) for i in range(6)), return_exceptions=True
+        )
+        refused = [r for r in results if isinstance(r, LineItemFull)]
+        assert all(r is None or isinstance(r, LineItemFull) for r in results), results
+        assert len(refused) == 4
+        assert await store.count_fulfillments("1", "b" * 32) == 4

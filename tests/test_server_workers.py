@@ -238,3 +238,29 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
                     os.kill(pid, signal.SIGKILL)
         assert gone
     assert "is gone; stopping" in server.output()
+
+
+def test_workers_still_starting_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """The parent killed while its workers still import their modules: they must not serve on."""
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    argv = [sys.executable, "-m", "refserver", "--host", "127.0.0.1", "--port", "0"]
+    with (tmp_path / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*argv, "--workers", "2", "--store", store], cwd=ROOT, stdout=log, stderr=log
+        )
+    workers: list[int] = []
+    try:
+        assert _wait_for(lambda: len(_workers(process.pid)) == 2, 20)
+        workers = _workers(process.pid)
+        process.kill()  # at once: neither worker has had the time to start serving
+        process.wait(timeout=10)
+        gone = _wait_for(lambda: not any(_running(pid) for pid in workers), 20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert gone
+    assert "is gone; stopping" in (tmp_path / "server.log").read_text(errors="replace")

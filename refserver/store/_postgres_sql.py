@@ -11,10 +11,14 @@
 | SAVE          | none (inserts only)               | one statement: all rows or none             |
 | RELEASE       | the key's row, if we own it       | a row taken over by another owner is kept   |
 | ALLOCATE      | the counter's row                 | the increment is read back under the lock   |
+| LOCK_LINE_ITEM| an advisory lock per line item,   | a limited COMPLETE or SAVE counts and       |
+|               | until the transaction ends        | inserts while no other one can              |
 | PURGE         | up to a batch of expired rows     | SKIP LOCKED: two purgers never wait         |
 
 Every statement the store runs per request is a single statement in autocommit mode, so each
-costs one round trip and is its own transaction: no BEGIN or COMMIT travels separately. All
+costs one round trip and is its own transaction: no BEGIN or COMMIT travels separately. The one
+exception is catalogue mode, whose effects carry a line-item limit: there COMPLETE or SAVE runs
+in a transaction after LOCK_LINE_ITEM and COUNT_FULFILLMENTS for each of its line items. All
 times are seconds on the caller's clock (double precision, exact for what Python sends).
 """
 
@@ -27,6 +31,8 @@ __all__ = [
     "COMPLETE",
     "COUNT_FULFILLMENTS",
     "GET_FULFILLMENT",
+    "LINE_ITEM_LOCK",
+    "LOCK_LINE_ITEM",
     "MISSING_RELATIONS",
     "PURGE",
     "RELATIONS",
@@ -261,6 +267,14 @@ ALLOCATE: Final = """
 COUNT_FULFILLMENTS: Final = """
     SELECT count(*) FROM refserver_fulfillments
     WHERE tenant = %s AND order_line_item_id = %s
+"""
+
+# The first key of the line-item advisory locks ("rfs1" in ASCII, a 32-bit number apart from
+# SCHEMA_LOCK's 64-bit one); the second is a hash of tenant and line item. Two line items whose
+# hashes collide merely wait for each other.
+LINE_ITEM_LOCK: Final = 0x7266_7331
+LOCK_LINE_ITEM: Final = f"""
+    SELECT pg_advisory_xact_lock({LINE_ITEM_LOCK}, hashtext(%s || chr(1) || %s))
 """
 
 GET_FULFILLMENT: Final = "SELECT body FROM refserver_fulfillments WHERE tenant = %s AND id = %s"

@@ -8,17 +8,20 @@
 | Reservation       | proof that this caller reserved a key and owns it until its lease ends     |
 | Fulfillment       | one created fulfillment row                                                |
 | Effects           | everything a request created, committed atomically with its response      |
+| LineItemFull      | raised by `complete` or `save` when the effects would pass their limit     |
 """
 
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass, field
 
 __all__ = [
     "Effects",
     "Fulfillment",
     "IdempotencyRecord",
+    "LineItemFull",
     "Reservation",
     "ScopedKey",
     "State",
@@ -100,6 +103,24 @@ class Effects:
     invoice_numbers: tuple[str, ...] = ()
     credit_memo_numbers: tuple[str, ...] = ()
     payment_numbers: tuple[str, ...] = field(default=())
+    # at most this many fulfillments per (tenant, line item) once stored, counted inside the
+    # storing transaction so that processes sharing the store cannot pass it together; None: no
+    # limit (catalogue mode sets Zuora's 100)
+    line_item_limit: int | None = None
+
+    def per_line_item(self) -> Counter[str]:
+        """How many fulfillments the effects add to each order line item."""
+        return Counter(f.order_line_item_id for f in self.fulfillments)
+
+    def check_line_items(self, stored: dict[str, int]) -> None:
+        """Raise `LineItemFull` when `stored` (per line item) plus these would pass the limit."""
+        limit = self.line_item_limit
+        if limit is None:
+            return
+        for line_id, adding in sorted(self.per_line_item().items()):
+            total = stored.get(line_id, 0) + adding
+            if total > limit:
+                raise LineItemFull(line_id, total, limit)
 
     @property
     def tenant(self) -> str:
@@ -117,3 +138,16 @@ class Effects:
             )
             for number in numbers
         ]
+
+
+class LineItemFull(Exception):
+    """The effects would give a line item more fulfillments than their limit; nothing stored."""
+
+    def __init__(self, line_item_id: str, total: int, limit: int) -> None:
+        super().__init__(
+            f"order line item {line_item_id} would have {total} fulfillments; "
+            f"at most {limit} are allowed"
+        )
+        self.line_item_id = line_item_id
+        self.total = total
+        self.limit = limit

@@ -36,7 +36,20 @@ def record_from_row(key: ScopedKey, row: tuple[object, ...]) -> IdempotencyRecor
 
 
 def insert_effects(conn: sqlite3.Connection, effects: Effects) -> None:
-    """Insert the fulfillments and billing documents of one request."""
+    """Insert the fulfillments and billing documents of one request.
+
+    With a line-item limit the counts are read first, in the same `BEGIN IMMEDIATE`
+    transaction, which holds the database's write lock: no other process can add fulfillments
+    between the count and the insert. `LineItemFull` rolls back the caller's work.
+    """
+    if effects.line_item_limit is not None:
+        tenant = effects.tenant
+        effects.check_line_items(
+            {
+                line_id: int(conn.execute(sql.COUNT_LINE_ITEM, (tenant, line_id)).fetchone()[0])
+                for line_id in effects.per_line_item()
+            }
+        )
     conn.executemany(
         sql.INSERT_FULFILLMENT,
         [

@@ -104,6 +104,7 @@ class MemoryStore:
             row = self._row(k)
             if row is None or row[_OWNER] != reservation.owner or row[_STATUS] is not None:
                 return False
+            self._check_line_items(effects)
             done = (*row[:_STATUS], response.status, response.headers, response.body)
             self._keys[k] = _pack(done)
             self._store_effects(effects)
@@ -120,6 +121,7 @@ class MemoryStore:
     async def save(self, effects: Effects) -> None:
         """Store the effects of a request without a key."""
         async with self._lock:
+            self._check_line_items(effects)
             self._store_effects(effects)
 
     async def allocate(self, tenant: str, counter: str, count: int) -> int:
@@ -173,6 +175,17 @@ class MemoryStore:
                 (cast(_Row, pickle.loads(raw))[_EXPIRES_AT], key) for key, raw in self._keys.items()
             ]
             heapq.heapify(expiries)
+
+    def _check_line_items(self, effects: Effects) -> None:
+        if effects.line_item_limit is None:
+            return
+        tenant = effects.tenant
+        effects.check_line_items(
+            {
+                line_id: self._per_line_item.get(_pair_text(tenant, line_id), 0)
+                for line_id in effects.per_line_item()
+            }
+        )
 
     def _store_effects(self, effects: Effects) -> None:
         for item in effects.fulfillments:

@@ -140,7 +140,12 @@ class PostgresStore:
             "body": response.body,
         }
         async with self._pool.connection() as conn:
-            row = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
+            if effects.line_item_limit is None:
+                row = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
+            else:
+                async with conn.transaction():
+                    await _check_line_items(conn, effects)
+                    row = await (await conn.execute(q.COMPLETE, params, prepare=True)).fetchone()
         assert row is not None  # SELECT EXISTS (...) always returns one row
         owned: bool = row[0]
         return owned
@@ -156,7 +161,12 @@ class PostgresStore:
         if not (effects.fulfillments or effects.documents()):
             return  # nothing to store: no round trip
         async with self._pool.connection() as conn:
-            await conn.execute(q.SAVE, _effect_params(effects), prepare=True)
+            if effects.line_item_limit is None:
+                await conn.execute(q.SAVE, _effect_params(effects), prepare=True)
+                return
+            async with conn.transaction():
+                await _check_line_items(conn, effects)
+                await conn.execute(q.SAVE, _effect_params(effects), prepare=True)
 
     async def allocate(self, tenant: str, counter: str, count: int) -> int:
         """Hand out `count` consecutive numbers, starting at 1 for a new counter."""
@@ -208,6 +218,24 @@ async def _create_schema(pool: AsyncConnectionPool[AsyncConnection[tuple[Any, ..
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (q.SCHEMA_LOCK,))
             for statement in q.SCHEMA:
                 await conn.execute(statement)
+
+
+async def _check_line_items(conn: AsyncConnection[tuple[Any, ...]], effects: Effects) -> None:
+    """Lock the effects' line items for this transaction, count them, raise `LineItemFull`.
+
+    The advisory locks (taken in sorted order, so two transactions never wait on each other in
+    a cycle) make every other process's limited insert for these line items wait until this
+    transaction ends; each count is a new statement under READ COMMITTED, so it sees what the
+    previous holder committed.
+    """
+    tenant, counts = effects.tenant, {}
+    for line_id in sorted(effects.per_line_item()):
+        await conn.execute(q.LOCK_LINE_ITEM, (tenant, line_id), prepare=True)
+        cur = await conn.execute(q.COUNT_FULFILLMENTS, (tenant, line_id), prepare=True)
+        row = await cur.fetchone()
+        assert row is not None  # count(*) always returns one row
+        counts[line_id] = int(row[0])
+    effects.check_line_items(counts)
 
 
 def _effect_params(effects: Effects) -> dict[str, object]:

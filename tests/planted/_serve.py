@@ -17,7 +17,13 @@ from pathlib import Path
 
 import uvicorn
 
-from refserver import ServerConfig, create_app, default_parts, load_contract
+from refserver import (
+    ServerConfig,
+    SpelledHttpToolsProtocol,
+    create_app,
+    default_parts,
+    load_contract,
+)
 from refserver.store import open_store
 from tests.planted._variant import Reference, Variant
 
@@ -67,6 +73,7 @@ async def run_server(
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
+                http=SpelledHttpToolsProtocol,
                 log_level="warning",
                 ws="none",
                 lifespan="on",
