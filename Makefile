@@ -34,9 +34,13 @@ MAX_EXAMPLES ?=
 WORKERS ?=
 PROFILE ?=
 REPORT_DIR ?= reports
+# Seconds the replay of keys set at the run's start waits for at least (the suite reads
+# CONFORMANCE_REPLAY_AFTER); empty: replay them when the run ends
+REPLAY_AFTER ?= $(CONFORMANCE_REPLAY_AFTER)
 # Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
 BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
+export CONFORMANCE_REPLAY_AFTER := $(REPLAY_AFTER)
 
 .PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
