@@ -95,7 +95,12 @@ def test_enum_passes_a_400_with_zuoras_error_body() -> None:
 
 @pytest.mark.parametrize(
     ("status", "body"),
-    [(200, {"success": True, "fulfillments": []}), (422, ERROR), (400, {"message": "bad"})],
+    [
+        (200, {"success": True, "fulfillments": []}),
+        (422, ERROR),
+        (400, {"message": "bad"}),
+        (500, ERROR),
+    ],
 )
 def test_enum_fails_an_accepted_or_misshapen_answer(status: int, body: Any) -> None:
     with pytest.raises(ErrorBodyViolation, match=r"fulfillments\[0\]\.state"):

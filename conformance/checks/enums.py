@@ -15,7 +15,9 @@ from conformance.failures import ErrorBodyViolation
 from conformance.profiles import Guard, relaxed
 from conformance.registry import judge
 
-__all__ = ["invalid_enum_rejected"]
+__all__ = ["UNREAD", "invalid_enum_rejected"]
+
+UNREAD = frozenset({429, 503})  # limits and unavailability: answered without reading the body
 
 
 def _zuora_error(body: object) -> bool:
@@ -33,8 +35,8 @@ def _zuora_error(body: object) -> bool:
 )
 def invalid_enum_rejected(exchange: Exchange, field: str) -> NotJudged | None:
     """Catches a value outside an enum of the request body accepted instead of refused with 400."""
-    if exchange.status_code >= 500 or exchange.status_code in (401, 403, 429):
-        return not_judged(f"{exchange.status_code} says nothing about the body")
+    if exchange.status_code in UNREAD:
+        return not_judged(f"{exchange.status_code} was answered before the body was read")
     body = exchange.json_or_none()
     soft = exchange.status_code == 200 and active().relaxed("invalid_enum_rejected")
     if (exchange.status_code == 400 or soft) and _zuora_error(body):
