@@ -17,6 +17,7 @@ from conformance.checks import (
     rate_limit_headers_present,
 )
 from conformance.checks._judged import NotJudged
+from conformance.checks.gzip import accepts_gzip
 from conformance.cli import options_from
 from conformance.client import Exchange
 from conformance.failures import (
@@ -254,3 +255,10 @@ def test_replay_after_is_read_from_the_option_and_the_environment(
     assert options_from([])[0].replay_after == 12.5
     with pytest.raises(SystemExit):
         options_from(["--replay-after", "-1"])
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"), [("x-gzip", True), ("x-gzip;q=0", False), ("X-GZIP, br", True)]
+)
+def test_x_gzip_is_taken_as_gzip(header: str, expected: bool) -> None:
+    assert accepts_gzip(header) is expected
