@@ -42,9 +42,13 @@ UPGRADE ?=
 LOCK_UPGRADE := $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
 	--custom-compile-command 'make lock'
+# Seconds the replay of keys set at the run's start waits for at least (the suite reads
+# CONFORMANCE_REPLAY_AFTER); empty: replay them when the run ends
+REPLAY_AFTER ?= $(CONFORMANCE_REPLAY_AFTER)
 # Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
 BASE ?= auto
 export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
+export CONFORMANCE_REPLAY_AFTER := $(REPLAY_AFTER)
 
 .PHONY: help install lock generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak fault-soak \

@@ -113,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
         default=float(_env("TIMEOUT", "10") or 10),
         help="seconds to wait for each answer (TIMEOUT)",
     )
+    add(
+        "--replay-after",
+        type=float,
+        default=float(_env("CONFORMANCE_REPLAY_AFTER", "0") or 0),
+        metavar="SECONDS",
+        help="replay the keys set at the run's start no sooner than this "
+        "(CONFORMANCE_REPLAY_AFTER)",
+    )
     add("--spec", type=Path, default=DEFAULT_SPEC, help="the contract file")
     add(
         "--phases",
@@ -145,6 +153,8 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         parser.error(f"--phases takes schema, properties or both, not {args.phases!r}")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
+    if args.replay_after < 0:
+        parser.error("--replay-after must not be negative")
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     try:
         selection(only)
@@ -164,6 +174,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         spec=args.spec,
         phases=phases,
         only=only,
+        replay_after=args.replay_after,
     )
     return options, args
 

@@ -72,6 +72,9 @@ class Exchange:
     content: bytes
     decode_error: str | None = None
     elapsed: float = 0.0
+    # Response header names exactly as received, in order: clients that copy headers into a
+    # plain dict (Zuora's SDK does) read them case-sensitively.
+    header_names: tuple[str, ...] = ()
     _parsed: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
@@ -187,4 +190,5 @@ class Client:
             content=content,
             decode_error=problem,
             elapsed=time.monotonic() - started,
+            header_names=tuple(name.decode("latin-1") for name, _ in response.headers.raw),
         )

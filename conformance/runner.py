@@ -21,7 +21,14 @@ from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
-from conformance.properties import PROPERTIES, Liveness, PropertySpec
+from conformance.properties import (
+    LATE_REPLAYS,
+    PROPERTIES,
+    Harness,
+    LateReplays,
+    Liveness,
+    PropertySpec,
+)
 from conformance.property_phase import PropertyPlan, run_properties
 from conformance.results import STOPPED_ANSWERING, FailureRecord, SuiteResult
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
@@ -53,6 +60,7 @@ class SuiteOptions:
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
+    replay_after: float = 0.0  # seconds the end-of-run replay of early keys waits for at least
 
     @property
     def property_examples(self) -> int:
@@ -85,7 +93,7 @@ def _resolved_seed(options: SuiteOptions) -> SuiteOptions:
 
 def selection(only: frozenset[str]) -> tuple[frozenset[str], tuple[PropertySpec, ...]]:
     """The Schemathesis phases and property tests `only` names; all of them when it names none."""
-    known = (*TESTING_PHASES, *(spec.name for spec in PROPERTIES))
+    known = (*TESTING_PHASES, *(spec.name for spec in PROPERTIES), LATE_REPLAYS)
     unknown = only - set(known)
     if unknown:
         raise ValueError(
@@ -128,6 +136,13 @@ def _run_phases(
             )
         )
     client = Client(url, timeout=options.timeout, tokens=tokens)
+    liveness = Liveness()
+    late = _late_replays(options)
+    steps = Harness(
+        client=client, context=context, tally=tally, secrets=tokens, keys=keys, liveness=liveness
+    )
+    if late is not None:
+        late.remember(steps)
     if "properties" in options.phases and properties:
         property_plan = PropertyPlan(
             examples=options.property_examples,
@@ -135,7 +150,6 @@ def _run_phases(
             seed=options.seed,
             has_second_tenant=bool(options.token2),
         )
-        liveness = Liveness()
         for group in _split(properties, max(1, options.workers - 1)):
             jobs.append(
                 lambda group=group: run_properties(  # type: ignore[misc]
@@ -152,7 +166,18 @@ def _run_phases(
             )
     with client, ThreadPoolExecutor(max_workers=max(1, min(options.workers, len(jobs)))) as pool:
         problems = [problem for problem in pool.map(lambda job: job(), jobs) if problem]
+        if late is not None and not problems:
+            sent = late.replay(steps)
+            progress(f"late      {LATE_REPLAYS:<32} {sent:>3} keys replayed at the end")
     return problems[0] if problems else None
+
+
+def _late_replays(options: SuiteOptions) -> LateReplays | None:
+    """The end-of-run replay of early keys, when the run's selection includes it."""
+    chosen = not options.only or LATE_REPLAYS in options.only
+    if "properties" not in options.phases or not chosen:
+        return None
+    return LateReplays(wait=options.replay_after)
 
 
 def _silent_only_to_some(problem: str, url: str, options: SuiteOptions) -> bool:

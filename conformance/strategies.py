@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import itertools
 import json
 import string
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ __all__ = [
     "FIXED_BAD_CREDENTIALS",
     "INVALID_BODY_RULES",
     "KEY_BREACHES",
+    "THRESHOLD_ACCEPT_ENCODINGS",
     "TRACK_ID_BREACHES",
     "TRACK_ID_FORBIDDEN",
     "UNKNOWN_CODINGS",
@@ -33,10 +35,13 @@ __all__ = [
     "encoded",
     "fulfillments",
     "invalid_create_requests",
+    "invalid_enum_requests",
+    "invalid_enum_values",
     "invalid_track_ids",
     "malformed_keys",
     "order_line_item_ids",
     "track_ids",
+    "with_value",
 ]
 
 VISIBLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
@@ -247,3 +252,59 @@ def bad_authorizations(*, known: Sequence[str]) -> st.SearchStrategy[tuple[str |
             )
         ),
     )
+
+
+# Accept-Encoding values sent with answers near the gzip threshold: absent, asked, refused by
+# quality, identity only, anything, and the legacy alias (RFC 9110 8.4.1.3 takes it as gzip).
+THRESHOLD_ACCEPT_ENCODINGS = (None, "gzip", "gzip;q=0", "identity", "*", "x-gzip")
+
+
+def invalid_enum_values(
+    *, allowed: Sequence[str], min_size: int = 1, max_size: int = 20
+) -> st.SearchStrategy[str]:
+    """Strings outside `allowed`: a member in another case, or letters that name no member."""
+    recased = st.sampled_from(list(allowed)).map(lambda value: value.swapcase())
+    drawn = st.text(alphabet=string.ascii_letters, min_size=min_size, max_size=max_size)
+    return st.one_of(recased, drawn).filter(lambda value: value not in allowed)
+
+
+def with_value(document: dict[str, Any], path: Sequence[str | int], value: Any) -> None:
+    """Set `value` at `path` (keys and list indexes) in place, making containers on the way."""
+    node: Any = document
+    for step, following in itertools.pairwise(path):
+        if isinstance(node, list):
+            while len(node) <= int(step):
+                node.append([] if isinstance(following, int) else {})
+            node = node[int(step)]
+        else:
+            node = node.setdefault(step, [] if isinstance(following, int) else {})
+    last = path[-1]
+    if isinstance(node, list):
+        while len(node) <= int(last):
+            node.append(None)
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+@st.composite
+def invalid_enum_requests(
+    draw: st.DrawFn,
+    *,
+    path: Sequence[str | int],
+    allowed: Sequence[str],
+    companions: dict[str, Any] | None = None,
+    line_item_ids: Sequence[str] = (),
+    values: st.SearchStrategy[str] | None = None,
+) -> dict[str, Any]:
+    """A valid request but for one value outside the enum at `path`.
+
+    `companions` are set beside a `processingOptions` value whose rules need them (an
+    `applicationOrder` needs `applyCredit`), so the enum is the only rule the body breaks.
+    """
+    document = draw(create_requests(line_item_ids=line_item_ids, max_fulfillments=2))
+    if path and path[0] == "processingOptions" and companions:
+        document["processingOptions"] = dict(companions)
+    value = draw(values if values is not None else invalid_enum_values(allowed=allowed))
+    with_value(document, path, value)
+    return document

@@ -33,7 +33,13 @@ WHOLE_SUITE_ONLY = {
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.name)
 def test_the_suite_catches_the_planted_bug(variant: Variant) -> None:
     with served(variant) as url:
-        result = run_suite(quick_options(url, provoke=variant.provoke, examples=variant.examples))
+        options = quick_options(
+            url,
+            provoke=variant.provoke,
+            examples=variant.examples,
+            replay_after=variant.replay_after,
+        )
+        result = run_suite(options)
     assert result.problem is None, result.problem
     assert result.exit_code == 1
     missing = set(variant.expected) - result.failed_checks

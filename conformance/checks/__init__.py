@@ -7,6 +7,7 @@ suite's own requests; judges take the exchanges of a sequence of requests.
 
 from conformance.checks.auth import bad_credentials_rejected, unauthorized_has_challenge
 from conformance.checks.builtin import BUILTIN_CHECKS
+from conformance.checks.enums import invalid_enum_rejected
 from conformance.checks.errors import (
     documented_error_shape,
     error_shape,
@@ -56,11 +57,15 @@ from conformance.checks.keys import (
     overlong_key_rejected,
     shortest_key_accepted,
 )
+from conformance.checks.late import late_replay_matches
+from conformance.checks.rate_limits import rate_limit_headers_present
 from conformance.checks.rejections import (
     invalid_body_rejected,
     invalid_track_id_rejected,
     longest_track_id_accepted,
 )
+from conformance.checks.spelling import header_names_spelled_as_zuora
+from conformance.checks.threshold import gzip_threshold_honoured
 from conformance.checks.transport import answers_every_request, no_server_error
 
 __all__ = [
@@ -83,10 +88,14 @@ __all__ = [
     "gzip_only_when_asked",
     "gzip_request_accepted",
     "gzip_small_bodies_plain",
+    "gzip_threshold_honoured",
+    "header_names_spelled_as_zuora",
     "invalid_body_rejected",
+    "invalid_enum_rejected",
     "invalid_track_id_not_echoed",
     "invalid_track_id_rejected",
     "key_reuse_with_other_body_rejected",
+    "late_replay_matches",
     "longest_key_accepted",
     "longest_key_length",
     "longest_track_id_accepted",
@@ -96,6 +105,7 @@ __all__ = [
     "other_tenant_never_sees_response",
     "other_tenant_not_blocked",
     "overlong_key_rejected",
+    "rate_limit_headers_present",
     "rate_limit_headers_well_formed",
     "reason_codes_well_formed",
     "replay_body_matches",

@@ -55,7 +55,8 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
                 except ValueError:
                     quality = 0.0
         if coding:
-            qualities[coding.lower()] = quality
+            # RFC 9110 section 8.4.1.3: a recipient takes x-gzip as gzip.
+            qualities["gzip" if coding.lower() == "x-gzip" else coding.lower()] = quality
     if "gzip" in qualities:
         return qualities["gzip"] > 0
     return qualities.get("*", 0.0) > 0

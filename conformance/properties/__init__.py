@@ -15,10 +15,15 @@
 | broken_codings_are_refused     | each corruption and each unknown coding            | n/2      |
 | bad_credentials_are_refused    | bad_credentials_rejected, fixed and drawn          | n/2      |
 | invalid_bodies_are_refused     | invalid_body_rejected, each documented rule        | n/2      |
+| invalid_enums_are_refused      | invalid_enum_rejected, every enum of the body      | n/2      |
+| answers_near_the_threshold_... | gzip_threshold_honoured, 990 to 1010-byte answers  | n/5      |
+| keys_outlive_the_run (a step)  | late_replay_matches, keys set at the run's start   | once     |
 
 `n` is the run's property example count; every property runs at least `MIN_EXAMPLES`. A
 property whose promise has a few distinct variants (each forbidden character, each coding)
 tries every variant in every example, so a bug in one variant cannot hide behind luck.
+`keys_outlive_the_run` is no Hypothesis property: the runner sets its keys before the phases
+and replays them after (`LateReplays`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from conformance.properties.enums import invalid_enums_are_refused
 from conformance.properties.exchanges import (
     bad_credentials_are_refused,
     broken_codings_are_refused,
@@ -44,11 +50,15 @@ from conformance.properties.idempotency import (
     replays_are_identical,
     reused_keys_are_rejected,
 )
+from conformance.properties.late import LATE_REPLAYS, LateReplays
+from conformance.properties.threshold import answers_near_the_threshold_are_coded_as_asked
 
 __all__ = [
+    "LATE_REPLAYS",
     "MIN_EXAMPLES",
     "PROPERTIES",
     "Harness",
+    "LateReplays",
     "Liveness",
     "PropertyFailed",
     "PropertySpec",
@@ -96,4 +106,6 @@ PROPERTIES: tuple[PropertySpec, ...] = (
     PropertySpec(broken_codings_are_refused, share=0.5),
     PropertySpec(bad_credentials_are_refused, share=0.5),
     PropertySpec(invalid_bodies_are_refused, share=0.5),
+    PropertySpec(invalid_enums_are_refused, share=0.5),
+    PropertySpec(answers_near_the_threshold_are_coded_as_asked, share=0.2),
 )

@@ -135,7 +135,7 @@ class Harness:
         if self._failed_now:
             raise PropertyFailed("a check failed; see the tally")
 
-    def judge(self, check: Callable[..., None], *args: Any, ends_example: bool = True) -> bool:
+    def judge(self, check: Callable[..., object], *args: Any, ends_example: bool = True) -> bool:
         """Run one judge unless the profile skips it; record and return whether it passed.
 
         A failing judge of the property itself ends the example; a failing response check

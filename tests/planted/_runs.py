@@ -15,7 +15,9 @@ QUICK_TIMEOUT = 2.0  # seconds per answer: a loopback server answers in millisec
 WHOLE_TIMEOUT = 5.0  # the default suite's 10 s, halved: a variant that hangs costs less
 
 
-def quick_options(url: str, *, provoke: Iterable[str], examples: int) -> SuiteOptions:
+def quick_options(
+    url: str, *, provoke: Iterable[str], examples: int, replay_after: float = 0.0
+) -> SuiteOptions:
     """Only the tests that provoke a bug, with `examples` examples per property."""
     return SuiteOptions(
         target=url,
@@ -23,6 +25,7 @@ def quick_options(url: str, *, provoke: Iterable[str], examples: int) -> SuiteOp
         max_examples=examples * PROPERTY_SHARE,
         seed=QUICK_SEED,
         timeout=QUICK_TIMEOUT,
+        replay_after=replay_after,
     )
 
 

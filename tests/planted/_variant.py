@@ -41,7 +41,8 @@ class Variant:
 
     `provoke` and `examples` shape the quick run of the tests: the property tests and
     Schemathesis phases (names for `SuiteOptions.only`) whose traffic meets the bug, and the
-    run's example budget per property (a property with a smaller share gets fewer, at least 2).
+    run's example budget per property (a property with a smaller share gets fewer, at least 2);
+    `replay_after` the seconds the end-of-run replay of early keys waits for.
     """
 
     name: str
@@ -51,6 +52,7 @@ class Variant:
     plant: Plant
     provoke: tuple[str, ...]
     examples: int = 2
+    replay_after: float = 0.0
 
     def parts(self, reference: Reference) -> Parts:
         """The reference parts with this variant's bug planted."""

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from tests.planted._variant import Variant
 from tests.planted._variants_answers import ANSWER_VARIANTS
+from tests.planted._variants_coverage import COVERAGE_VARIANTS
 from tests.planted._variants_keys import KEY_VARIANTS
 from tests.planted._variants_wire import WIRE_VARIANTS
 
 __all__ = ["VARIANTS", "variant_named"]
 
-VARIANTS: tuple[Variant, ...] = (*KEY_VARIANTS, *WIRE_VARIANTS, *ANSWER_VARIANTS)
+VARIANTS: tuple[Variant, ...] = (
+    *KEY_VARIANTS,
+    *WIRE_VARIANTS,
+    *ANSWER_VARIANTS,
+    *COVERAGE_VARIANTS,
+)
 
 
 def variant_named(name: str) -> Variant:
