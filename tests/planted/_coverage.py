@@ -18,7 +18,6 @@ __all__ = [
     "FORGET_SECONDS",
     "GzipDespiteZeroQuality",
     "KeysForgottenInSeconds",
-    "LowerCaseCodingNames",
     "RateLimitHeadersDropped",
     "validator_without_enums",
 ]
@@ -62,16 +61,6 @@ class GzipDespiteZeroQuality(GzipPolicy):
     ) -> tuple[bytes, tuple[tuple[str, str], ...]]:
         named = accept_encoding is not None and "gzip" in accept_encoding.lower()
         return super().encode(body, "gzip" if named else accept_encoding)
-
-
-class LowerCaseCodingNames(GzipPolicy):
-    """Writes its header names in lower case (`content-encoding`, `vary`), as ASGI examples do."""
-
-    def encode(
-        self, body: bytes, accept_encoding: str | None
-    ) -> tuple[bytes, tuple[tuple[str, str], ...]]:
-        coded, headers = super().encode(body, accept_encoding)
-        return coded, tuple((name.lower(), value) for name, value in headers)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -73,7 +73,9 @@ async def run_server(
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
-                http=SpelledHttpToolsProtocol,
+                http=variant.http
+                if variant is not None and variant.http
+                else SpelledHttpToolsProtocol,
                 log_level="warning",
                 ws="none",
                 lifespan="on",

@@ -42,7 +42,8 @@ class Variant:
     `provoke` and `examples` shape the quick run of the tests: the property tests and
     Schemathesis phases (names for `SuiteOptions.only`) whose traffic meets the bug, and the
     run's example budget per property (a property with a smaller share gets fewer, at least 2);
-    `replay_after` the seconds the end-of-run replay of early keys waits for.
+    `replay_after` the seconds the end-of-run replay of early keys waits for; `http` a stock
+    uvicorn protocol to serve with instead of the reference's, for bugs of the HTTP layer.
     """
 
     name: str
@@ -53,6 +54,7 @@ class Variant:
     provoke: tuple[str, ...]
     examples: int = 2
     replay_after: float = 0.0
+    http: str = ""  # uvicorn's HTTP protocol by name; empty: the reference's, which spells names
 
     def parts(self, reference: Reference) -> Parts:
         """The reference parts with this variant's bug planted."""

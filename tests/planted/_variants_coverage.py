@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from refserver import Parts
 from tests.planted import _coverage as coverage
 from tests.planted._plants import ECHOES, REPLAYS, made, on, threshold
 from tests.planted._variant import Reference, Variant, swap
@@ -12,6 +13,11 @@ NEAR = ("answers_near_the_threshold_are_coded_as_asked",)
 ENUMS = ("invalid_enums_are_refused",)
 LATE = ("keys_outlive_the_run",)
 REPLAY_AFTER = 2 * coverage.FORGET_SECONDS  # the quick run waits past the forgetful expiry
+
+
+def unchanged(reference: Reference) -> Parts:
+    """The reference parts as they are: the bug lies in the HTTP layer that serves them."""
+    return reference.parts
 
 
 def forgetful(reference: Reference) -> coverage.KeysForgottenInSeconds:
@@ -64,10 +70,11 @@ COVERAGE_VARIANTS: tuple[Variant, ...] = (
     ),
     Variant(
         "lower-case-header-names",
-        "Content-Encoding and Vary written `content-encoding` and `vary`",
-        "compression",
+        "served by stock uvicorn (httptools), which writes every header name in lower case",
+        "transport",
         ("header_names_spelled_as_zuora",),
-        on("compression", coverage.LowerCaseCodingNames),
+        unchanged,
         NEAR,
+        http="httptools",
     ),
 )
