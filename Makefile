@@ -24,19 +24,17 @@ PORT ?= 8080
 STORE ?= sqlite:///data/fulfillments.db
 TOKENS ?=
 
-# Conformance suite (make conformance); also read from the environment by the suite itself
-TARGET ?=
-TOKEN ?= dev-token
-TOKEN2 ?= dev-token-2
-LINE_ITEM_IDS ?=
-SEED ?=
-MAX_EXAMPLES ?=
-WORKERS ?=
-PROFILE ?=
-REPORT_DIR ?= reports
+# Conformance suite (make conformance): short names here, passed on as CONFORMANCE_* (the suite
+# reads only prefixed variables, so an unrelated TOKEN in a CI job never reaches a target). A
+# variable left unset is not passed on; one given empty is (TOKEN2= means "no second tenant").
+# The suite's own defaults (dev-token, dev-token-2, reports/) apply when nothing is given.
+CONFORMANCE_VARIABLES := TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 \
+	TOKEN_URL HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT \
+	WORKERS SEED MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR
+$(foreach name,$(CONFORMANCE_VARIABLES),$(if $(filter undefined,$(origin $(name))),,\
+	$(eval export CONFORMANCE_$(name) = $$($(name)))))
 # Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
 BASE ?= auto
-export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
 
 .PHONY: help install generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak \
@@ -91,7 +89,7 @@ serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
 	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)')
 
 conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
-	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
+	$(PY) -m conformance
 
 soak: $(STAMP)  ## Long crash (20 SIGKILLs) and multi-process (100 keys x 64) runs, on SQLite and PostgreSQL
 	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_multiprocess.py tests/test_crash_restart.py
