@@ -44,9 +44,11 @@ DEFAULT_WAIT = 1.0  # seconds after a 429 that names no moment: Zuora's own Retr
 MAX_WAIT = 60.0  # one wait is never longer: Zuora's per-minute window is the longest it names
 REQUEST_BUDGET = 120.0  # seconds one request may spend throttled before the run gives up
 _SLOWDOWN = 0.8  # after a 429, the pace becomes this share of what was just sent per second
-_RECOVERY_SECONDS = 5.0  # a pace set by a 429 grows again after this long without one
-_RECOVERY = 1.1  # and by this factor each time
+_SLOWDOWN_SECONDS = 1.0  # 429s within this long of a slowdown answer the same burst: one counts
+_RECOVERY_SECONDS = 2.0  # a pace set by a 429 grows again after this long without one
+_RECOVERY = 1.2  # and by this factor each time, up to the known quota when one was given
 _MIN_RATE = 1.0  # requests per second: the slowest the suite ever goes
+_BURST_SHARE = 0.25  # a quarter second's worth may go at once, so racing requests still overlap
 
 # Renewal(request headers' Authorization value) -> the new value, or None when not ours.
 Renewal = Callable[[str], str | None]
@@ -128,9 +130,11 @@ class Throttle:
         self._ceiling = rate  # the user's known quota: never exceeded, even while recovering
         self._rate = rate
         self._budget = budget
-        self._next_send = 0.0
+        self._tokens = 1.0
+        self._filled_at = clock()
         self._hold_until = 0.0
         self._last_throttle = 0.0
+        self._last_slowdown = float("-inf")
         self._recent: deque[float] = deque()
         self._times: list[float] = []
         self._throttled = 0
@@ -153,14 +157,25 @@ class Throttle:
         self._last_throttle = now
 
     def before_send(self) -> None:
-        """Wait for this request's turn: after any hold a 429 asked for, and at the pace."""
+        """Wait for this request's turn: after any hold a 429 asked for, and at the pace.
+
+        The pace is a token bucket shared by every thread: it refills at `rate` a second and
+        holds a quarter second's worth, so the racing requests of a concurrency check still
+        leave together while the average stays below the quota.
+        """
         with self._lock:
             now = self._clock()
             self._recover(now)
             slot = max(now, self._hold_until)
             if self._rate is not None:
-                slot = max(slot, self._next_send)
-                self._next_send = slot + 1.0 / self._rate
+                capacity = max(1.0, self._rate * _BURST_SHARE)
+                self._tokens = min(capacity, self._tokens + (slot - self._filled_at) * self._rate)
+                self._filled_at = slot
+                if self._tokens < 1.0:
+                    slot += (1.0 - self._tokens) / self._rate
+                    self._filled_at = slot
+                    self._tokens = 1.0
+                self._tokens -= 1.0
             self._recent.append(slot)
             while self._recent and self._recent[0] < slot - 1.0:
                 self._recent.popleft()
@@ -184,11 +199,13 @@ class Throttle:
                 )
                 return False
             self._hold_until = max(self._hold_until, now + delay)
-            sent_per_second = max(_MIN_RATE, float(len(self._recent)))
-            current = self._rate if self._rate is not None else sent_per_second
-            self._rate = max(_MIN_RATE, min(current, sent_per_second) * _SLOWDOWN)
-            self._last_throttle = now
             self._waited += delay
+            if now - self._last_slowdown >= _SLOWDOWN_SECONDS:
+                sent_per_second = max(_MIN_RATE, float(len(self._recent)))
+                current = self._rate if self._rate is not None else sent_per_second
+                self._rate = max(_MIN_RATE, min(current, sent_per_second) * _SLOWDOWN)
+                self._last_slowdown = now
+            self._last_throttle = now
         return True
 
     def wait(self, delay: float) -> None:
