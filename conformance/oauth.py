@@ -148,6 +148,11 @@ class Credentials:
                 self._held[identity] = self._fetch(identity)
             return _BEARER + self._held[identity].token
 
+    def close(self) -> None:
+        """Close the client tokens are fetched with."""
+        if self._http is not None:
+            self._http.close()
+
     def secrets(self) -> LiveSecrets:
         """Variable name -> current secret, looked up when read."""
         return LiveSecrets(self)

@@ -17,6 +17,7 @@ alike whichever stack sends the request:
 from __future__ import annotations
 
 import contextlib
+import importlib
 import ssl
 import threading
 import warnings
@@ -33,7 +34,35 @@ from urllib3.exceptions import InsecureRequestWarning
 from conformance.oauth import Credentials
 from conformance.transport import PacedAdapter, PacedTransport, Throttle
 
-__all__ = ["Remote", "through_remote"]
+__all__ = ["Remote", "through_remote", "warm_imports"]
+
+# Modules Schemathesis and Hypothesis import lazily, from the run's worker threads. Both are
+# pytest plugins, so under pytest their modules are compiled by the assertion rewriter, and
+# CPython 3.11 can fail compiling in two threads at once ("AST constructor recursion depth
+# mismatch"); importing them first, in one thread, leaves nothing to compile concurrently.
+_LAZY_IMPORTS = (
+    "hypothesis.strategies._internal.flatmapped",
+    "hypothesis.strategies._internal.random",
+    "hypothesis.strategies._internal.regex",
+    "schemathesis.engine.core",
+    "schemathesis.engine.fuzz",
+    "schemathesis.engine.run.analysis",
+    "schemathesis.engine.run.probes",
+    "schemathesis.engine.run.stateful",
+    "schemathesis.engine.run.unit",
+    "schemathesis.generation.hypothesis.builder",
+    "schemathesis.specs.openapi.coverage._operation",
+    "schemathesis.specs.openapi.schemas",
+    "schemathesis.transport.asgi",
+    "schemathesis.transport.wsgi",
+)
+
+
+def warm_imports() -> None:
+    """Import what a run would import lazily from several threads, here, in one."""
+    for name in _LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +139,7 @@ def through_remote(remote: Remote, credentials: Credentials | None) -> Iterator[
         session.mount("https://", adapter)
         return session
 
+    warm_imports()
     with _patch_lock, warnings.catch_warnings():
         if remote.insecure:
             warnings.simplefilter("ignore", InsecureRequestWarning)

@@ -296,8 +296,9 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
         return result(options.target or "embedded reference server", None, waiver_problem)
     try:
         contract = load_contract(options.spec)
-        with _target(options) as url:
+        with contextlib.ExitStack() as stack, _target(options) as url:
             credentials = _credentials(options, url, remote)
+            stack.callback(credentials.close)
             credentials.start()
             with remote.http(timeout=options.timeout) as http:
                 for identity in credentials.identities:

@@ -9,6 +9,7 @@ with a quota, a long network path) and can, each on its own or together:
 | `quota`     | answers 429 + Retry-After + RateLimit-* above N requests a second per token   |
 | `latency`   | adds that many seconds before every answer                                   |
 | `chunked`   | re-frames every body as chunked and closes the connection after each answer   |
+| `required`  | refuses (403) any request without this header and value, as a gateway would  |
 
 The reference server itself runs as `python -m refserver` (`tests._server_process.serve`),
 optionally OAuth-only: a tokens file with client credentials, no static token, short tokens.
@@ -73,6 +74,7 @@ class ProxyOptions:
     quota: int | None = None  # requests a second per Authorization value
     latency: float = 0.0
     chunked: bool = False
+    required: tuple[str, str] | None = None  # a gateway key every request must carry
 
 
 @dataclass
@@ -81,6 +83,7 @@ class ProxyCounts:
 
     forwarded: int = 0
     throttled: int = 0
+    refused: int = 0  # requests without the required header
     per_token: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -204,7 +207,11 @@ class Proxy:
         method, target, headers, body = request
         lowered = {name.lower(): value for name, value in headers}
         token = lowered.get("authorization", "")
-        if self._quota is not None and not self._quota.admit(token):
+        required = self.options.required
+        if required is not None and lowered.get(required[0].lower()) != required[1]:
+            self.counts.refused += 1
+            status, out, raw = 403, [], b'{"message":"gateway key missing"}'
+        elif self._quota is not None and not self._quota.admit(token):
             self.counts.throttled += 1
             status, out, raw = 429, self._throttle_headers(), b'{"message":"Too many requests"}'
         else:
