@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["DEFAULT_TOKEN", "DEFAULT_TOKEN2", "Credentials", "CredentialsError", "Grant"]
+__all__ = [
+    "DEFAULT_TOKEN",
+    "DEFAULT_TOKEN2",
+    "Credentials",
+    "CredentialsError",
+    "Grant",
+    "tenant_credentials",
+]
 
 DEFAULT_TOKEN = "dev-token"  # the reference server's development tenants
 DEFAULT_TOKEN2 = "dev-token-2"
@@ -186,3 +193,42 @@ class LiveSecrets(Mapping[str, str]):
     def every_pair(self) -> list[tuple[str, str]]:
         """Every secret of the run with its variable name, for masking."""
         return self._credentials.every_pair()
+
+
+# (token, client id, client secret) of one tenant, as the options give them.
+Given = tuple[str | None, str | None, str | None]
+
+
+def tenant_credentials(
+    *,
+    first: Given,
+    second: Given | None,
+    token_url: str,
+    http: Callable[[], httpx.Client],
+    masked: Mapping[str, str],
+) -> Credentials:
+    """A tenant with a client id gets OAuth tokens; else its token; else the default token.
+
+    `second` is None when the run has no second tenant; `http` makes the token-fetching
+    client, only when some tenant uses OAuth.
+    """
+    static: dict[str, str] = {}
+    grants: dict[str, Grant] = {}
+    for identity, given, default in (
+        ("TOKEN", first, DEFAULT_TOKEN),
+        ("TOKEN2", second, DEFAULT_TOKEN2),
+    ):
+        if given is None:
+            continue
+        token, client_id, client_secret = given
+        if client_id:
+            grants[identity] = Grant(client_id, client_secret or "")
+        else:
+            static[identity] = token or default
+    return Credentials(
+        static=static,
+        grants=grants,
+        token_url=token_url,
+        http=http() if grants else None,
+        masked=masked,
+    )

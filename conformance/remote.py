@@ -32,7 +32,8 @@ from schemathesis.engine import context as engine_context
 from urllib3.exceptions import InsecureRequestWarning
 
 from conformance.oauth import Credentials
-from conformance.transport import PacedAdapter, PacedTransport, Throttle
+from conformance.paced import PacedAdapter, PacedTransport
+from conformance.transport import Throttle
 
 __all__ = ["Remote", "through_remote", "warm_imports"]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from conformance.profiles import Profile, ProfileRule, Treatment
-from conformance.registry import CheckInfo
+from conformance.registry import CheckInfo, in_report_order
 from conformance.transport import ThrottleStats
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CheckStatus",
     "FailureRecord",
     "SuiteResult",
+    "unknown_waivers",
     "waived",
 ]
 
@@ -126,3 +127,10 @@ def waived(reports: tuple[CheckReport, ...], waivers: Mapping[str, str]) -> tupl
         replace(report, waiver=waivers[report.name]) if report.name in waivers else report
         for report in reports
     )
+
+
+def unknown_waivers(waivers: tuple[tuple[str, str], ...]) -> None:
+    """Raise ValueError naming the waived checks that do not exist (a typo waives nothing)."""
+    unknown = sorted({name for name, _ in waivers} - {info.name for info in in_report_order()})
+    if unknown:
+        raise ValueError(f"--waive names no check {', '.join(unknown)}")

@@ -20,13 +20,24 @@ import conformance.checks  # noqa: F401 - registers every check
 from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
-from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2, Credentials, CredentialsError, Grant
+from conformance.oauth import (
+    DEFAULT_TOKEN,
+    DEFAULT_TOKEN2,
+    Credentials,
+    CredentialsError,
+    tenant_credentials,
+)
 from conformance.profiles import Profile
 from conformance.properties import PROPERTIES, Liveness, PropertySpec
 from conformance.property_phase import PropertyPlan, run_properties
-from conformance.registry import in_report_order
 from conformance.remote import Remote, through_remote
-from conformance.results import STOPPED_ANSWERING, FailureRecord, SuiteResult, waived
+from conformance.results import (
+    STOPPED_ANSWERING,
+    FailureRecord,
+    SuiteResult,
+    unknown_waivers,
+    waived,
+)
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
 from conformance.settings import secret_variable
 from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
@@ -129,27 +140,19 @@ def _split(specs: tuple[PropertySpec, ...], parts: int) -> list[tuple[PropertySp
 
 def _credentials(options: SuiteOptions, url: str, remote: Remote) -> Credentials:
     """Each tenant's credentials: client credentials, else a token, else the default token."""
-    static: dict[str, str] = {}
-    grants: dict[str, Grant] = {}
-    if options.client_id:
-        grants["TOKEN"] = Grant(options.client_id, options.client_secret or "")
-    else:
-        static["TOKEN"] = options.token
-    if options.has_second_tenant:
-        if options.client_id2:
-            grants["TOKEN2"] = Grant(options.client_id2, options.client_secret2 or "")
-        else:
-            static["TOKEN2"] = options.token2 or DEFAULT_TOKEN2
     lowered = {name.lower() for name in options.secret_headers}
-    masked = {
-        secret_variable(name): value for name, value in options.headers if name.lower() in lowered
-    }
-    return Credentials(
-        static=static,
-        grants=grants,
+    return tenant_credentials(
+        first=(options.token, options.client_id, options.client_secret),
+        second=(options.token2, options.client_id2, options.client_secret2)
+        if options.has_second_tenant
+        else None,
         token_url=options.token_url or url.rstrip("/") + "/oauth/token",
-        http=remote.http(timeout=options.timeout) if grants else None,
-        masked=masked,
+        http=lambda: remote.http(timeout=options.timeout),
+        masked={
+            secret_variable(name): value
+            for name, value in options.headers
+            if name.lower() in lowered
+        },
     )
 
 
@@ -244,14 +247,6 @@ def _silent_only_to_some(
     return True
 
 
-def _waiver_problem(options: SuiteOptions) -> str | None:
-    known = {info.name for info in in_report_order()}
-    unknown = sorted({name for name, _ in options.waivers} - known)
-    if unknown:
-        return f"--waive names no check {', '.join(unknown)}"
-    return None
-
-
 def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteResult:
     """Run the suite against `options.target` (or the embedded server) and report what it found."""
     options = _resolved_seed(options)
@@ -289,11 +284,9 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
 
     try:
         selection(options.only)
+        unknown_waivers(options.waivers)
     except ValueError as error:
         return result(options.target or "embedded reference server", None, str(error))
-    waiver_problem = _waiver_problem(options)
-    if waiver_problem is not None:
-        return result(options.target or "embedded reference server", None, waiver_problem)
     try:
         contract = load_contract(options.spec)
         with contextlib.ExitStack() as stack, _target(options) as url:
@@ -301,14 +294,8 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             stack.callback(credentials.close)
             credentials.start()
             with remote.http(timeout=options.timeout) as http:
-                for identity in credentials.identities:
-                    probe(
-                        url,
-                        token=credentials.bearer(identity),
-                        timeout=options.timeout,
-                        variable=identity,
-                        http=http,
-                    )
+                for identity, token in credentials.secrets().items():
+                    probe(url, token=token, timeout=options.timeout, variable=identity, http=http)
             context = RunContext(
                 contract=contract, profile=options.profile, line_item_ids=options.line_item_ids
             )

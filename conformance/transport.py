@@ -4,8 +4,8 @@ A remote target answers `429` (or `503`) with `Retry-After` or `RateLimit-Reset`
 goes faster than its quota. Such an answer says nothing about the contract, so no check may see
 it: the one `Throttle` of a run holds every thread back until the target's moment, sends the same
 request again (same key, same body) and slows the shared pace down. The httpx side wraps a
-transport (`PacedTransport`), Schemathesis's requests side mounts an adapter (`PacedAdapter`);
-both ask the same `Throttle`, so neither a check nor a property needs to know.
+transport (`conformance.paced.PacedTransport`), Schemathesis's requests side mounts an adapter
+(`PacedAdapter`); both ask the same `Throttle`, so neither a check nor a property needs to know.
 
 | answer                                  | what happens                                         |
 |-----------------------------------------|------------------------------------------------------|
@@ -25,20 +25,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-import httpx
-import requests
-import requests.adapters
-
-__all__ = [
-    "PacedAdapter",
-    "PacedTransport",
-    "Renewal",
-    "Throttle",
-    "ThrottleStats",
-    "retry_delay",
-]
+__all__ = ["Refresh", "Renewal", "Throttle", "ThrottleStats", "retry_delay"]
 
 DEFAULT_WAIT = 1.0  # seconds after a 429 that names no moment: Zuora's own Retry-After is 1-60
 MAX_WAIT = 60.0  # one wait is never longer: Zuora's per-minute window is the longest it names
@@ -220,95 +208,3 @@ class Throttle:
         median = statistics.median(times) if times else None
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else None
         return ThrottleStats(len(times), self._throttled, self._waited, median, p99, self._gave_up)
-
-
-class PacedTransport(httpx.BaseTransport):
-    """An httpx transport that paces, waits out throttling and renews a refused token once."""
-
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        throttle: Throttle,
-        *,
-        renew: Renewal | None = None,
-        refresh: Refresh | None = None,
-    ) -> None:
-        self._inner = inner
-        self._throttle = throttle
-        self._renew = renew
-        self._refresh = refresh
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        renewed = False
-        spent = 0.0
-        while True:
-            authorization = request.headers.get("Authorization")
-            if authorization is not None and self._refresh is not None:
-                request.headers["Authorization"] = self._refresh(authorization)
-            self._throttle.before_send()
-            started = time.monotonic()
-            response = self._inner.handle_request(request)
-            self._throttle.answered(time.monotonic() - started)
-            delay = retry_delay(response.status_code, response.headers)
-            if delay is not None:
-                if not self._throttle.throttled(delay, spent):
-                    return response
-                response.read()
-                response.close()
-                self._throttle.wait(delay)
-                spent += delay
-                continue
-            if response.status_code == 401 and not renewed and self._renew is not None:
-                fresh = self._renew(str(request.headers.get("Authorization", "")))
-                if fresh is not None:
-                    renewed = True
-                    response.read()
-                    response.close()
-                    request.headers["Authorization"] = fresh
-                    continue
-            return response
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class PacedAdapter(requests.adapters.HTTPAdapter):
-    """The same pacing and waiting for a `requests` session (Schemathesis's stack)."""
-
-    def __init__(
-        self, throttle: Throttle, *, renew: Renewal | None = None, refresh: Refresh | None = None
-    ) -> None:
-        super().__init__()
-        self._throttle = throttle
-        self._renew = renew
-        self._refresh = refresh
-
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, **kwargs: Any
-    ) -> requests.Response:
-        renewed = False
-        spent = 0.0
-        while True:
-            authorization = request.headers.get("Authorization")
-            if authorization is not None and self._refresh is not None:
-                request.headers["Authorization"] = self._refresh(str(authorization))
-            self._throttle.before_send()
-            started = time.monotonic()
-            response = super().send(request, **kwargs)
-            self._throttle.answered(time.monotonic() - started)
-            delay = retry_delay(response.status_code, response.headers)
-            if delay is not None:
-                if not self._throttle.throttled(delay, spent):
-                    return response
-                response.close()
-                self._throttle.wait(delay)
-                spent += delay
-                continue
-            if response.status_code == 401 and not renewed and self._renew is not None:
-                fresh = self._renew(str(request.headers.get("Authorization", "")))
-                if fresh is not None:
-                    renewed = True
-                    response.close()
-                    request.headers["Authorization"] = fresh
-                    continue
-            return response

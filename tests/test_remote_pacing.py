@@ -11,13 +11,8 @@ import httpx
 import pytest
 import requests
 
-from conformance.transport import (
-    DEFAULT_WAIT,
-    PacedAdapter,
-    PacedTransport,
-    Throttle,
-    retry_delay,
-)
+from conformance.paced import PacedAdapter, PacedTransport
+from conformance.transport import DEFAULT_WAIT, Throttle, retry_delay
 
 
 class FakeClock:
