@@ -299,7 +299,8 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             context = RunContext(
                 contract=contract, profile=options.profile, line_item_ids=options.line_item_ids
             )
-            tally = Tally(on_failure=lambda record: say(_failure_line(record)))
+            waivers = dict(options.waivers)
+            tally = Tally(on_failure=lambda record: say(_failure_line(record, waivers)))
             seed = options.seed if options.seed is not None else "derandomised"
             say(f"target    {url} (profile {options.profile.value}, seed {seed})")
             with activate(context):
@@ -322,5 +323,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _failure_line(record: FailureRecord) -> str:
+def _failure_line(record: FailureRecord, waivers: dict[str, str]) -> str:
+    if record.check in waivers:
+        return f"WAIVED    {record.check}: {record.title} ({waivers[record.check]})"
     return f"FAILED    {record.check}: {record.title}"
