@@ -8,6 +8,8 @@
 # Variables: TARGET (required), SERVER_CMD (optional: started in the background and stopped
 # afterwards; leave it empty when the server already runs), TOKEN, TOKEN2, PROFILE,
 # MAX_EXAMPLES, SEED, LINE_ITEM_IDS, REPORT_DIR (default reports), WAIT_SECONDS (default 60),
+# CLIENT_ID, CLIENT_SECRET, CLIENT_ID2, CLIENT_SECRET2, TOKEN_URL, HEADERS, SECRET_HEADERS,
+# CA_BUNDLE, INSECURE, RATE_LIMIT, CONFIG, WAIVE, TIMEOUT, WORKERS (passed on as CONFORMANCE_*),
 # KIT (how to run the suite; default: the kit's own virtual environment, installed on demand).
 set -euo pipefail
 
@@ -16,6 +18,15 @@ REPORT_DIR=${REPORT_DIR:-reports}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
 kit_root=$(cd "$(dirname "$0")/.." && pwd)
 export REPORT_DIR
+# The suite reads only CONFORMANCE_* variables: pass on the short names that are set (an empty
+# TOKEN2 or CLIENT_ID2 too, which means "no second tenant").
+for name in TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 TOKEN_URL \
+  HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT WORKERS SEED \
+  MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR; do
+  if [[ -n "${!name+set}" ]]; then
+    export "CONFORMANCE_$name=${!name}"
+  fi
+done
 
 if [[ -z "${KIT:-}" ]]; then
   make -C "$kit_root" --no-print-directory install >/dev/null
