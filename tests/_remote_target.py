@@ -142,6 +142,7 @@ class Proxy:
     """The asyncio proxy in a thread of its own, forwarding to `upstream`."""
 
     def __init__(self, upstream: str, options: ProxyOptions, folder: Path) -> None:
+        self.upstream = upstream
         parts = urlsplit(upstream)
         self._upstream_address = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._tasks: set[asyncio.Task[None]] = set()

@@ -24,6 +24,7 @@ EXAMPLES = 5  # fuzzing cases (a property runs one fifth): enough traffic to mee
 # add 150 ms to every answer; the phase itself is exercised by the setups without latency.
 NO_COVERAGE = frozenset({"examples", "fuzzing", *(spec.name for spec in PROPERTIES)})
 LATENCY = 0.15
+BOTH_STACKS = frozenset({"examples", "track_ids_are_echoed"})  # Schemathesis's, and the suite's
 
 
 def _oauth() -> dict[str, str]:
@@ -187,3 +188,26 @@ def test_everything_together(folder: Path, profile: Profile) -> None:
     assert result.traffic is not None
     assert proxy.counts.refused == 0  # the extra header was on every request of both phases
     assert proxy.counts.forwarded > 0
+
+
+def test_both_http_stacks_go_through_the_proxy_the_environment_names(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with remote_target(folder, ProxyOptions()) as proxy:
+        upstream = proxy.upstream
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("http_proxy", proxy.url)
+        result = run_suite(
+            SuiteOptions(target=upstream, max_examples=EXAMPLES, seed=SEED, only=BOTH_STACKS)
+        )
+        assert result.exit_code == 0, result.problem
+        through_proxy = proxy.counts.forwarded
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        run_suite(SuiteOptions(target=upstream, seed=SEED, only=BOTH_STACKS))
+    assert result.traffic is not None
+    # Every answer the suite counted crossed the proxy; with NO_PROXY, none did.
+    assert through_proxy >= result.traffic.answers > 0
+    assert proxy.counts.forwarded == through_proxy
