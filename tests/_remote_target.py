@@ -152,7 +152,7 @@ class Proxy:
         self.ca_file: Path | None = None
         self._ssl: ssl.SSLContext | None = None
         if options.tls:
-            ca = trustme.CA()
+            ca = trustme.CA(key_type=trustme.KeyType.ECDSA)  # quicker to make than RSA
             self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ca.issue_cert("127.0.0.1", "localhost").configure_cert(self._ssl)
             self.ca_file = folder / "ca.pem"

@@ -26,7 +26,6 @@ SAMPLE = (
     "conflict-without-retry-after",
     "overlong-keys-accepted",
     "track-id-not-echoed",
-    "gzip-never",
     "any-bearer-accepted",
     "validation-422",
     "renamed-number-field",

@@ -145,7 +145,7 @@ def throttling(tmp_path: Path) -> Iterator[Proxy]:
 def test_a_quota_of_25_a_second_is_waited_out_never_judged(
     throttling: Proxy, profile: Profile
 ) -> None:
-    result = _run(throttling, profile, only=NO_COVERAGE, workers=4)
+    result = _run(throttling, profile, only=NO_COVERAGE, workers=8)
     assert result.traffic is not None
     assert throttling.counts.throttled > 0  # the suite did meet the quota...
     assert result.traffic.throttled == throttling.counts.throttled  # ...and waited out each 429
@@ -158,7 +158,7 @@ def test_a_quota_of_25_a_second_is_waited_out_never_judged(
 @PROFILES
 def test_150_ms_added_to_every_answer(folder: Path, profile: Profile) -> None:
     with remote_target(folder, ProxyOptions(latency=LATENCY)) as proxy:
-        result = _run(proxy, profile, only=NO_COVERAGE, workers=4)
+        result = _run(proxy, profile, only=NO_COVERAGE, workers=8)
     assert result.traffic is not None
     assert result.traffic.median is not None
     assert result.traffic.median >= LATENCY  # the run saw the latency it had to live with
@@ -180,7 +180,7 @@ def test_everything_together(folder: Path, profile: Profile) -> None:
             proxy,
             profile,
             only=NO_COVERAGE,
-            workers=4,
+            workers=8,
             headers=(("X-Gateway-Key", "gateway-secret"),),
             secret_headers=frozenset({"X-Gateway-Key"}),
             **_oauth(),
