@@ -205,6 +205,7 @@ class Throttle:
         """The counts so far."""
         with self._lock:
             times = sorted(self._times)
+            throttled, waited, gave_up = self._throttled, self._waited, self._gave_up
         median = statistics.median(times) if times else None
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else None
-        return ThrottleStats(len(times), self._throttled, self._waited, median, p99, self._gave_up)
+        return ThrottleStats(len(times), throttled, waited, median, p99, gave_up)
