@@ -211,3 +211,12 @@ def test_both_http_stacks_go_through_the_proxy_the_environment_names(
     # Every answer the suite counted crossed the proxy; with NO_PROXY, none did.
     assert through_proxy >= result.traffic.answers > 0
     assert proxy.counts.forwarded == through_proxy
+
+
+@pytest.mark.slow
+def test_a_rate_limit_below_the_quota_is_never_throttled(throttling: Proxy) -> None:
+    result = _run(throttling, Profile.DEFAULT, only=NO_COVERAGE, workers=8, rate_limit=20.0)
+    assert throttling.counts.forwarded > 100  # enough traffic to meet a 25/s quota unpaced
+    assert throttling.counts.throttled == 0
+    assert result.traffic is not None
+    assert result.traffic.throttled == 0
