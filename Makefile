@@ -26,29 +26,24 @@ TOKENS ?=
 FAULTS ?=
 FAULT_SEED ?=
 
-# Conformance suite (make conformance); also read from the environment by the suite itself
-TARGET ?=
-TOKEN ?= dev-token
-TOKEN2 ?= dev-token-2
-LINE_ITEM_IDS ?=
-SEED ?=
-MAX_EXAMPLES ?=
-WORKERS ?=
-PROFILE ?=
-REPORT_DIR ?= reports
 # Lock files (make lock): UPGRADE=name [name ...] moves those packages to their newest allowed
 # version, UPGRADE=all every package; otherwise the pins already in the lock files are kept.
 UPGRADE ?=
 LOCK_UPGRADE := $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
 	--custom-compile-command 'make lock'
-# Seconds the replay of keys set at the run's start waits for at least (the suite reads
-# CONFORMANCE_REPLAY_AFTER); empty: replay them when the run ends
-REPLAY_AFTER ?= $(CONFORMANCE_REPLAY_AFTER)
+# Conformance suite (make conformance): short names here, passed on as CONFORMANCE_* (the suite
+# reads only prefixed variables, so an unrelated TOKEN in a CI job never reaches a target). A
+# variable left unset, or only set in the caller's environment, is not passed on; one given empty
+# on the command line is (TOKEN2= means "no second tenant").
+# The suite's own defaults (dev-token, dev-token-2, reports/) apply when nothing is given.
+CONFORMANCE_VARIABLES := TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 \
+	TOKEN_URL HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT \
+	WORKERS SEED MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR REPLAY_AFTER REQUIRE_EXERCISED
+$(foreach name,$(CONFORMANCE_VARIABLES),$(if $(filter-out undefined default environment,$(origin $(name))),\
+	$(eval export CONFORMANCE_$(name) = $$($(name)))))
 # Contract diff (make contract-diff): the git ref of the old contract; auto = before its last change
 BASE ?= auto
-export TOKEN TOKEN2 LINE_ITEM_IDS SEED MAX_EXAMPLES WORKERS PROFILE REPORT_DIR
-export CONFORMANCE_REPLAY_AFTER := $(REPLAY_AFTER)
 
 .PHONY: help install lock generate check-generated lint typecheck test ci serve conformance docs clean \
 	contract-diff contract-gate soak conformance-soak planted fuzz-soak fault-soak \
@@ -113,7 +108,7 @@ serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS, FAULTS,
 	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)') $(if $(FAULTS),--faults '$(FAULTS)') $(if $(FAULT_SEED),--fault-seed $(FAULT_SEED))
 
 conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
-	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
+	$(PY) -m conformance
 
 soak: $(STAMP)  ## Long crash (20 SIGKILLs) and multi-process (100 keys x 64) runs, on SQLite and PostgreSQL
 	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_multiprocess.py tests/test_crash_restart.py

@@ -30,6 +30,15 @@ fi
 report_dir=${CONFORMANCE_REPORT_DIR:-${REPORT_DIR:-reports}}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
 kit_root=$(cd "$(dirname "$0")/.." && pwd)
+# The suite reads only CONFORMANCE_* variables: pass on the short names that are set (an empty
+# TOKEN2 or CLIENT_ID2 too, which means "no second tenant").
+for name in TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 TOKEN_URL \
+  HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT WORKERS SEED \
+  MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR REPLAY_AFTER REQUIRE_EXERCISED; do
+  if [[ -n "${!name+set}" ]]; then
+    export "CONFORMANCE_$name=${!name}"
+  fi
+done
 
 if [[ -z "${KIT_PYTHON:-}" ]]; then
   make -C "$kit_root" --no-print-directory install >/dev/null

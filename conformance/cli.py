@@ -1,7 +1,8 @@
 """`python -m conformance`: run the suite, print the summary, write the reports, exit 0, 1 or 2.
 
-Every option also reads the environment variable `make conformance` exports, so the make
-target and a direct call behave alike; an option given on the command line wins.
+Every option also reads a `CONFORMANCE_*` variable (`--target`: CONFORMANCE_TARGET) and the
+config file; `make conformance` passes its short variables (TARGET, TOKEN...) on as those.
+Precedence: command line > environment > config file > default.
 """
 
 from __future__ import annotations
@@ -13,12 +14,22 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
 from conformance.profiles import Profile
 from conformance.report import render_summary, write_html, write_junit
 from conformance.results import SuiteResult
 from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite, selection
+from conformance.settings import (
+    ENV_PREFIX,
+    FileSettings,
+    SettingsError,
+    environment,
+    load_config,
+    parse_header,
+    parse_waiver,
+)
 from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["main", "options_from"]
@@ -33,11 +44,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"conformance: {message}\n")
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or default
-
-
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -45,88 +51,70 @@ def _positive(text: str) -> int:
     return value
 
 
+def _rate(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value
+
+
+# (option, metavar or None for a flag, help); each reads CONFORMANCE_<OPTION> when not given.
+_OPTIONS: tuple[tuple[str, str | None, str], ...] = (
+    ("target", "URL", "base URL of the server; default: start the embedded reference server"),
+    ("token", "TOKEN", "bearer token of the first tenant (default dev-token without a client id)"),
+    ("token2", "TOKEN", "bearer token of a second tenant; '' skips the two-tenant checks"),
+    ("client-id", "ID", "OAuth client id of the first tenant (client credentials)"),
+    ("client-secret", "SECRET", "OAuth client secret of the first tenant"),
+    ("client-id2", "ID", "OAuth client id of the second tenant; '' skips its checks"),
+    ("client-secret2", "SECRET", "OAuth client secret of the second tenant"),
+    ("token-url", "URL", "where tokens come from (default <target>/oauth/token)"),
+    ("ca-bundle", "FILE", "PEM file of the CA that signed the target's certificate"),
+    ("insecure", None, "do not verify the target's TLS certificate (CONFORMANCE_INSECURE=1)"),
+    ("rate-limit", "N", "send at most N requests a second, all threads together"),
+    ("config", "FILE", "settings file (default: conformance.toml here, when it exists)"),
+    ("line-item-ids", "IDS", "comma-separated valid order line item ids"),
+    ("seed", "N", "random seed; default: a new one each run"),
+    ("max-examples", "N", "fuzzing cases; each property runs a fifth of it"),
+    ("workers", "N", "parallel jobs: schema phase and property groups"),
+    ("profile", "NAME", "default, or zuora to relax what Zuora never promised"),
+    ("hypothesis-profile", "NAME", "dev: new examples each run; ci: derandomised"),
+    ("report-dir", "DIR", "where junit.xml and conformance.html go"),
+    ("timeout", "SECONDS", "seconds to wait for each answer"),
+    ("replay-after", "SECONDS", "replay the keys set at the run's start no sooner than this"),
+)
+_LISTS = (
+    ("header", "HEADERS", "'Name: value'", "extra header on every request (repeatable)"),
+    ("secret-header", "SECRET_HEADERS", "NAME", "header whose value is shown as $NAME"),
+    ("waive", "WAIVE", "NAME=REASON", "waive a check's failures, with the reason (repeatable)"),
+)
+_EMPTY_MEANS_NONE = frozenset({"token2", "client-id2"})
+_SEPARATORS = {"HEADERS": "\n", "SECRET_HEADERS": ",", "WAIVE": "\n"}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m conformance",
-        description="Check a server at a URL against the fulfillments contract.",
+        description="Check a server at a URL against the fulfillments contract. Every option "
+        "also reads CONFORMANCE_<OPTION> (for example CONFORMANCE_TARGET); the command line "
+        "wins over the environment, which wins over the config file.",
     )
     add = parser.add_argument
-    add(
-        "--target",
-        default=_env("TARGET"),
-        help="base URL of the server (TARGET); default: start the embedded reference server",
-    )
-    add(
-        "--token",
-        default=_env("TOKEN", "dev-token"),
-        help="bearer token of the first tenant (TOKEN)",
-    )
-    add(
-        "--token2",
-        default=_env("TOKEN2", "dev-token-2"),
-        help="bearer token of a second tenant (TOKEN2); '' to skip tenant checks",
-    )
-    add(
-        "--line-item-ids",
-        default=_env("LINE_ITEM_IDS", ""),
-        help="comma-separated valid order line item ids (LINE_ITEM_IDS)",
-    )
-    add(
-        "--seed",
-        type=int,
-        default=_env("SEED"),
-        help="random seed (SEED); default: a new one each run",
-    )
-    add(
-        "--max-examples",
-        type=_positive,
-        default=_env("MAX_EXAMPLES", str(DEFAULT_MAX_EXAMPLES)),
-        help="fuzzing cases; each property runs a fifth of it (MAX_EXAMPLES)",
-    )
-    add(
-        "--workers",
-        type=_positive,
-        default=_env("WORKERS", "2"),
-        help="parallel jobs: schema phase and property groups (WORKERS)",
-    )
-    add(
-        "--profile",
-        choices=[p.value for p in Profile],
-        default=_env("PROFILE", "default"),
-        help="default, or zuora to relax what Zuora never promised (PROFILE)",
-    )
-    add(
-        "--hypothesis-profile",
-        choices=["dev", "ci"],
-        default=_env("HYPOTHESIS_PROFILE", "ci" if _env("CI") else "dev"),
-        help="dev: new examples each run; ci: derandomised (HYPOTHESIS_PROFILE)",
-    )
-    add(
-        "--report-dir",
-        type=Path,
-        default=Path(_env("REPORT_DIR", "reports") or "reports"),
-        help="where junit.xml and conformance.html go (REPORT_DIR)",
-    )
-    add(
-        "--timeout",
-        type=float,
-        default=float(_env("TIMEOUT", "10") or 10),
-        help="seconds to wait for each answer (TIMEOUT)",
-    )
-    add(
-        "--replay-after",
-        type=float,
-        default=float(_env("CONFORMANCE_REPLAY_AFTER", "0") or 0),
-        metavar="SECONDS",
-        help="replay the keys set at the run's start no sooner than this "
-        "(CONFORMANCE_REPLAY_AFTER)",
-    )
+    for name, metavar, text in _OPTIONS:
+        variable = ENV_PREFIX + name.upper().replace("-", "_")
+        if metavar is None:
+            add(f"--{name}", action="store_const", const=True, default=None, help=text)
+        else:
+            add(f"--{name}", metavar=metavar, default=None, help=f"{text} ({variable})")
+    for name, variable, metavar, text in _LISTS:
+        add(
+            f"--{name}",
+            metavar=metavar,
+            action="append",
+            default=None,
+            help=f"{text} ({ENV_PREFIX}{variable})",
+        )
     add("--spec", type=Path, default=DEFAULT_SPEC, help="the contract file")
-    add(
-        "--phases",
-        default="schema,properties",
-        help="which phases to run: schema, properties or both",
-    )
+    add("--phases", default="schema,properties", help="schema, properties or both")
     add(
         "--only",
         default="",
@@ -144,38 +132,112 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _listed(given: list[str] | None, variable: str) -> list[str]:
+    if given is not None:
+        return given
+    raw = environment(variable) or ""
+    return [part.strip() for part in raw.split(_SEPARATORS[variable]) if part.strip()]
+
+
+class _Resolver:
+    """One setting's value: command line, then CONFORMANCE_*, then the config file."""
+
+    def __init__(self, args: argparse.Namespace, file: FileSettings) -> None:
+        self._args = args
+        self._file = file
+
+    def raw(self, name: str, default: str | None = None) -> str | None:
+        """The setting as text; an empty variable counts as unset, except for the tenant-2
+        credentials, where an explicit empty value means "no second tenant"."""
+        given = getattr(self._args, name.replace("-", "_"))
+        if given is not None:
+            return str(given).strip()
+        from_env = environment(name.replace("-", "_"))
+        if from_env or (from_env == "" and name in _EMPTY_MEANS_NONE):
+            return from_env
+        key = name.replace("-", "_")
+        if key in self._file.values:
+            return str(self._file.values[key])
+        return default
+
+
+def _typed(parser: argparse.ArgumentParser, name: str, text: str, kind: Any) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        parser.error(f"--{name} takes {kind.__name__.strip('_')} values, not {text!r}")
+
+
 def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argparse.Namespace]:
-    """Parse the command line and the environment into the options of a run."""
+    """Parse the command line, the environment and the config file into a run's options."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        config = args.config or environment("config")
+        file = load_config(Path(config) if config else None)
+        given = [parse_header(text) for text in _listed(args.header, "HEADERS")]
+        waivers = [parse_waiver(text) for text in _listed(args.waive, "WAIVE")]
+    except SettingsError as error:
+        parser.error(str(error))
+    overridden = {name.lower() for name, _ in given}
+    headers = [pair for pair in file.headers if pair[0].lower() not in overridden] + given
+    secret = set(_listed(args.secret_header, "SECRET_HEADERS")) | set(file.secret_headers)
+    value = _Resolver(args, file).raw
     phases = frozenset(part.strip() for part in args.phases.split(",") if part.strip())
     if not phases or not phases <= {"schema", "properties"}:
         parser.error(f"--phases takes schema, properties or both, not {args.phases!r}")
-    if args.timeout <= 0:
+    timeout = float(_typed(parser, "timeout", value("timeout", "10") or "10", float))
+    if timeout <= 0:
         parser.error("--timeout must be positive")
-    if args.replay_after < 0:
+    profile = value("profile", "default") or "default"
+    if profile not in {p.value for p in Profile}:
+        parser.error(f"--profile takes {', '.join(p.value for p in Profile)}, not {profile!r}")
+    hypothesis_profile = value("hypothesis-profile", "ci" if os.environ.get("CI") else "dev")
+    replay_after = float(_typed(parser, "replay-after", value("replay-after") or "0", float))
+    if replay_after < 0:
         parser.error("--replay-after must not be negative")
+    if hypothesis_profile not in ("dev", "ci"):
+        parser.error(f"--hypothesis-profile takes dev or ci, not {hypothesis_profile!r}")
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     try:
         selection(only)
     except ValueError as error:
         parser.error(str(error))
+    seed = value("seed")
+    rate = value("rate-limit")
+    token2 = value("token2", DEFAULT_TOKEN2)
     options = SuiteOptions(
-        target=args.target,
-        token=args.token,
-        token2=args.token2 or None,
-        line_item_ids=tuple(item.strip() for item in args.line_item_ids.split(",") if item.strip()),
-        seed=int(args.seed) if args.seed is not None else None,
-        max_examples=int(args.max_examples),
-        workers=int(args.workers),
-        profile=Profile(args.profile),
-        hypothesis_profile=args.hypothesis_profile,
-        timeout=args.timeout,
+        target=value("target") or None,
+        token=value("token") or DEFAULT_TOKEN,
+        token2=token2 or None,
+        client_id=value("client-id") or None,
+        client_secret=value("client-secret") or None,
+        client_id2=value("client-id2"),
+        client_secret2=value("client-secret2") or None,
+        token_url=value("token-url") or None,
+        headers=tuple(headers),
+        secret_headers=frozenset(secret),
+        ca_bundle=value("ca-bundle") or None,
+        insecure=(value("insecure") or "").lower() in ("1", "true", "yes"),
+        rate_limit=_typed(parser, "rate-limit", rate, _rate) if rate else None,
+        waivers=(*file.waivers, *waivers),
+        line_item_ids=tuple(
+            item.strip() for item in (value("line-item-ids") or "").split(",") if item.strip()
+        ),
+        seed=_typed(parser, "seed", seed, int) if seed else None,
+        max_examples=_typed(
+            parser, "max-examples", value("max-examples") or str(DEFAULT_MAX_EXAMPLES), _positive
+        ),
+        workers=_typed(parser, "workers", value("workers") or "2", _positive),
+        profile=Profile(profile),
+        hypothesis_profile=hypothesis_profile,
+        timeout=timeout,
         spec=args.spec,
         phases=phases,
         only=only,
-        replay_after=args.replay_after,
+        replay_after=replay_after,
     )
+    args.report_dir = Path(value("report-dir") or "reports")
     return options, args
 
 

@@ -117,12 +117,26 @@ def _lowered(response: httpx.Response) -> dict[str, list[str]]:
 class Client:
     """Posts to one target's operation and records every exchange."""
 
-    def __init__(self, base_url: str, *, timeout: float, tokens: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        tokens: Mapping[str, str],
+        transport: Mapping[str, Any] | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """`tokens` may be a live mapping (renewed OAuth tokens); `transport`: httpx.Client
+        keyword arguments (TLS, proxies, pacing); `headers` go on every request unless the
+        request sets the same header itself."""
         self._url = base_url.rstrip("/") + OPERATION_PATH
-        self._tokens = dict(tokens)
+        self._tokens = tokens
+        self._extra = headers
         # The timeout bounds each read; a body that keeps trickling is bounded as a whole.
         self._body_seconds = timeout * _BODY_TIMEOUTS
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, **dict(transport or {})
+        )
         for name in _OMITTED_DEFAULTS:
             self._http.headers.pop(name, None)
 
@@ -166,13 +180,17 @@ class Client:
             sent["Authorization"] = authorization
         elif identity is not None:
             sent["Authorization"] = f"Bearer {self._tokens[identity]}"
+        own = {name.lower() for name in headers or {}}
+        sent.update((name, value) for name, value in self._extra if name.lower() not in own)
         sent.update(headers or {})
         request = SentRequest("POST", self._url, sent, body, identity, plain_body)
         wire = [(name.encode("ascii"), value.encode("utf-8")) for name, value in sent.items()]
         started = time.monotonic()
         try:
             with self._http.stream("POST", self._url, content=body, headers=wire) as response:
-                raw = self._read(response, request, deadline=started + self._body_seconds)
+                # From the answer's head on: time spent waiting out throttling does not count.
+                deadline = time.monotonic() + self._body_seconds
+                raw = self._read(response, request, deadline=deadline)
         except httpx.TimeoutException as exc:
             raise TransportProblem(
                 f"no answer within the timeout ({type(exc).__name__})", request

@@ -1,4 +1,7 @@
-"""Copy-paste `curl` commands that reproduce a request, with tokens shown as `$TOKEN`.
+"""Copy-paste `curl` commands that reproduce a request, with every secret shown as `$NAME`.
+
+Tokens show as `$TOKEN`/`$TOKEN2` (OAuth tokens too, renewed ones included), client secrets as
+`$CLIENT_SECRET`, and a header marked secret as its name in capitals (`X-Api-Key`: `$X_API_KEY`).
 
 A gzipped body is rebuilt from its JSON with `gzip -c` and piped in with `--data-binary @-`;
 a body that is not text travels as base64; a request that asked for gzip gets `--compressed`
@@ -21,11 +24,19 @@ _TRANSPORT_ACCEPT_ENCODING = frozenset(
 )
 
 
+def _pairs(secrets: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(variable, secret) pairs; a live mapping also names secrets it no longer holds."""
+    every = getattr(secrets, "every_pair", None)
+    if callable(every):
+        return list(every())
+    return list(secrets.items())
+
+
 def _masked(value: str, secrets: Mapping[str, str]) -> tuple[str, bool]:
     """`value` with each secret replaced by its variable; True when one was replaced."""
     replaced = False
     # Longer secrets first, so `dev-token-2` is not masked as `$TOKEN-2`.
-    for variable, secret in sorted(secrets.items(), key=lambda item: -len(item[1])):
+    for variable, secret in sorted(_pairs(secrets), key=lambda item: -len(item[1])):
         if secret and secret in value:
             value = value.replace(secret, "$" + variable)
             replaced = True

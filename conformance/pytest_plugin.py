@@ -28,23 +28,43 @@ _GROUP = "fulfillments-conformance"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(_GROUP, "conformance of a server to Zuora's POST /v1/fulfillments")
     group.addoption("--fulfillments-target", default=None, help="base URL of the server to check")
-    group.addoption("--fulfillments-token", default="dev-token", help="first tenant's bearer token")
-    group.addoption("--fulfillments-token2", default="dev-token-2", help="second tenant's token")
+    group.addoption("--fulfillments-token", default=None, help="first tenant's bearer token")
+    group.addoption(
+        "--fulfillments-token2", default=None, help="second tenant's token; '' for none"
+    )
     group.addoption("--fulfillments-profile", default="default", help="default or zuora")
     group.addoption("--fulfillments-max-examples", type=int, default=None, help="cases per phase")
     group.addoption("--fulfillments-report-dir", default=None, help="write junit.xml and HTML here")
+    group.addoption("--fulfillments-client-id", default=None, help="first tenant's OAuth client id")
+    group.addoption("--fulfillments-client-secret", default=None, help="its client secret")
+    group.addoption(
+        "--fulfillments-header", action="append", default=[], help="'Name: value' on every request"
+    )
+    group.addoption("--fulfillments-ca-bundle", default=None, help="CA file of the target's TLS")
+    group.addoption(
+        "--fulfillments-waive", action="append", default=[], help="check_name=reason (repeatable)"
+    )
 
 
 def _run(config: pytest.Config, target: str) -> SuiteResult:
     from conformance import Profile, SuiteOptions, run_suite  # noqa: PLC0415 - only when used
     from conformance.report import write_html, write_junit  # noqa: PLC0415
+    from conformance.settings import parse_header, parse_waiver  # noqa: PLC0415
 
     options: dict[str, Any] = {
         "target": target,
-        "token": config.getoption("--fulfillments-token"),
-        "token2": config.getoption("--fulfillments-token2") or None,
         "profile": Profile(config.getoption("--fulfillments-profile")),
+        "client_id": config.getoption("--fulfillments-client-id"),
+        "client_secret": config.getoption("--fulfillments-client-secret"),
+        "headers": tuple(parse_header(h) for h in config.getoption("--fulfillments-header")),
+        "ca_bundle": config.getoption("--fulfillments-ca-bundle"),
+        "waivers": tuple(parse_waiver(w) for w in config.getoption("--fulfillments-waive")),
     }
+    # Unset: the suite's own defaults (dev-token, dev-token-2); an empty token2: no second tenant.
+    if config.getoption("--fulfillments-token") is not None:
+        options["token"] = config.getoption("--fulfillments-token")
+    if config.getoption("--fulfillments-token2") is not None:
+        options["token2"] = config.getoption("--fulfillments-token2") or None
     if config.getoption("--fulfillments-max-examples") is not None:
         options["max_examples"] = config.getoption("--fulfillments-max-examples")
     result = run_suite(SuiteOptions(**options))

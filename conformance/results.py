@@ -2,7 +2,7 @@
 
 | exit code | meaning                                                          |
 |-----------|------------------------------------------------------------------|
-| 0         | every check that ran passed                                      |
+| 0         | every check that ran passed (or failed only under a waiver)      |
 | 1         | at least one check failed: the target breaks a promise           |
 | 2         | the target is unreachable or the run is misconfigured (`problem`) |
 """
@@ -10,12 +10,22 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from conformance.profiles import Profile, ProfileRule, Treatment
-from conformance.registry import CheckInfo
+from conformance.registry import CheckInfo, in_report_order
+from conformance.transport import ThrottleStats
 
-__all__ = ["STOPPED_ANSWERING", "CheckReport", "CheckStatus", "FailureRecord", "SuiteResult"]
+__all__ = [
+    "STOPPED_ANSWERING",
+    "CheckReport",
+    "CheckStatus",
+    "FailureRecord",
+    "SuiteResult",
+    "unknown_waivers",
+    "waived",
+]
 
 # The start of every problem that means "the target went silent", as the runner recognises it.
 STOPPED_ANSWERING = "the target stopped answering"
@@ -38,6 +48,7 @@ class CheckStatus(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     NOT_RUN = "not run"
+    WAIVED = "waived"  # failed, but the user waived the check with a reason on record
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,7 @@ class CheckReport:
     failed: int
     failures: tuple[FailureRecord, ...]
     note: str = ""
+    waiver: str = ""  # the reason the user gave for waiving this check; empty: not waived
 
     @property
     def name(self) -> str:
@@ -61,7 +73,7 @@ class CheckReport:
     def status(self) -> CheckStatus:
         """Failed when any case failed; skipped by the profile; not run when nothing reached it."""
         if self.failed:
-            return CheckStatus.FAILED
+            return CheckStatus.WAIVED if self.waiver else CheckStatus.FAILED
         if self.rule.treatment is Treatment.SKIPPED:
             return CheckStatus.SKIPPED
         if self.cases == 0:
@@ -80,6 +92,7 @@ class SuiteResult:
     duration: float
     checks: tuple[CheckReport, ...]
     problem: str | None = None
+    traffic: ThrottleStats | None = None  # answers, throttling and answer times of the target
 
     @property
     def failed_checks(self) -> frozenset[str]:
@@ -106,3 +119,18 @@ class SuiteResult:
             if report.name == name:
                 return report
         raise KeyError(name)
+
+
+def waived(reports: tuple[CheckReport, ...], waivers: Mapping[str, str]) -> tuple[CheckReport, ...]:
+    """The reports with each waived check's reason attached; the check still ran."""
+    return tuple(
+        replace(report, waiver=waivers[report.name]) if report.name in waivers else report
+        for report in reports
+    )
+
+
+def unknown_waivers(waivers: tuple[tuple[str, str], ...]) -> None:
+    """Raise ValueError naming the waived checks that do not exist (a typo waives nothing)."""
+    unknown = sorted({name for name, _ in waivers} - {info.name for info in in_report_order()})
+    if unknown:
+        raise ValueError(f"--waive names no check {', '.join(unknown)}")

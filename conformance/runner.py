@@ -20,6 +20,13 @@ import conformance.checks  # noqa: F401 - registers every check
 from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
+from conformance.oauth import (
+    DEFAULT_TOKEN,
+    DEFAULT_TOKEN2,
+    Credentials,
+    CredentialsError,
+    tenant_credentials,
+)
 from conformance.profiles import Profile
 from conformance.properties import (
     LATE_REPLAYS,
@@ -30,11 +37,20 @@ from conformance.properties import (
     PropertySpec,
 )
 from conformance.property_phase import PropertyPlan, run_properties
-from conformance.results import STOPPED_ANSWERING, FailureRecord, SuiteResult
+from conformance.remote import Remote, through_remote
+from conformance.results import (
+    STOPPED_ANSWERING,
+    FailureRecord,
+    SuiteResult,
+    unknown_waivers,
+    waived,
+)
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
+from conformance.settings import secret_variable
 from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
 from conformance.tally import Tally
 from conformance.target import EmbeddedServer, TargetError, probe
+from conformance.transport import Throttle
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "SuiteOptions", "run_suite", "selection"]
 
@@ -45,11 +61,15 @@ _SEED_BITS = 32
 
 @dataclass(frozen=True, slots=True)
 class SuiteOptions:
-    """Everything a run needs; every field has the CLI's default."""
+    """Everything a run needs; every field has the CLI's default.
+
+    A tenant with a client id gets OAuth tokens (client credentials win over a token);
+    `token2=None`, `token2=""` or `client_id2=""` means no second tenant.
+    """
 
     target: str | None = None
-    token: str = "dev-token"
-    token2: str | None = "dev-token-2"
+    token: str = DEFAULT_TOKEN
+    token2: str | None = DEFAULT_TOKEN2
     line_item_ids: tuple[str, ...] = ()
     seed: int | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
@@ -61,6 +81,24 @@ class SuiteOptions:
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
     replay_after: float = 0.0  # seconds the end-of-run replay of early keys waits for at least
+    client_id: str | None = None
+    client_secret: str | None = None
+    client_id2: str | None = None
+    client_secret2: str | None = None
+    token_url: str | None = None  # default: <target>/oauth/token
+    headers: tuple[tuple[str, str], ...] = ()  # sent on every request of both phases
+    secret_headers: frozenset[str] = frozenset()  # header names shown as $NAME in curl lines
+    ca_bundle: str | None = None
+    insecure: bool = False
+    rate_limit: float | None = None  # requests per second, all threads together
+    waivers: tuple[tuple[str, str], ...] = ()  # (check name, reason)
+
+    @property
+    def has_second_tenant(self) -> bool:
+        """Whether a second tenant's credentials were given (or left at the default)."""
+        if self.client_id2 == "":
+            return False
+        return bool(self.client_id2) or bool(self.token2)
 
     @property
     def property_examples(self) -> int:
@@ -108,22 +146,48 @@ def _split(specs: tuple[PropertySpec, ...], parts: int) -> list[tuple[PropertySp
     return [specs[index::parts] for index in range(parts) if specs[index::parts]]
 
 
+def _credentials(options: SuiteOptions, url: str, remote: Remote) -> Credentials:
+    """Each tenant's credentials: client credentials, else a token, else the default token."""
+    lowered = {name.lower() for name in options.secret_headers}
+    return tenant_credentials(
+        first=(options.token, options.client_id, options.client_secret),
+        second=(options.token2, options.client_id2, options.client_secret2)
+        if options.has_second_tenant
+        else None,
+        token_url=options.token_url or url.rstrip("/") + "/oauth/token",
+        http=lambda: remote.http(timeout=options.timeout),
+        masked={
+            secret_variable(name): value
+            for name, value in options.headers
+            if name.lower() in lowered
+        },
+    )
+
+
 def _run_phases(
-    options: SuiteOptions, url: str, context: RunContext, tally: Tally, progress: Progress
+    options: SuiteOptions,
+    url: str,
+    context: RunContext,
+    tally: Tally,
+    progress: Progress,
+    remote: Remote,
+    credentials: Credentials,
 ) -> str | None:
-    tokens = {"TOKEN": options.token} | ({"TOKEN2": options.token2} if options.token2 else {})
+    tokens = credentials.secrets()
     keys = KeySpace(secrets.token_hex(4))
     jobs: list[Callable[[], str | None]] = []
     schema_phases, properties = selection(options.only)
     if "schema" in options.phases and schema_phases:
         plan = SchemaPlan(
             target=url,
-            token=options.token,
+            token=tokens["TOKEN"],
             max_examples=options.max_examples,
             seed=options.seed,
             deterministic=options.seed is None and options.hypothesis_profile == "ci",
             timeout=options.timeout,
             phases=schema_phases,
+            headers=options.headers,
+            tls_verify=remote.tls_verify,
         )
         jobs.append(
             lambda: run_schema_phase(
@@ -135,7 +199,13 @@ def _run_phases(
                 progress=progress,
             )
         )
-    client = Client(url, timeout=options.timeout, tokens=tokens)
+    client = Client(
+        url,
+        timeout=options.timeout,
+        tokens=tokens,
+        transport=remote.transport(credentials),
+        headers=options.headers,
+    )
     liveness = Liveness()
     late = _late_replays(options)
     steps = Harness(
@@ -148,7 +218,7 @@ def _run_phases(
             examples=options.property_examples,
             hypothesis_profile=options.hypothesis_profile,
             seed=options.seed,
-            has_second_tenant=bool(options.token2),
+            has_second_tenant="TOKEN2" in tokens,
         )
         for group in _split(properties, max(1, options.workers - 1)):
             jobs.append(
@@ -164,7 +234,11 @@ def _run_phases(
                     progress=progress,
                 )
             )
-    with client, ThreadPoolExecutor(max_workers=max(1, min(options.workers, len(jobs)))) as pool:
+    with (
+        client,
+        through_remote(remote, credentials),
+        ThreadPoolExecutor(max_workers=max(1, min(options.workers, len(jobs)))) as pool,
+    ):
         problems = [problem for problem in pool.map(lambda job: job(), jobs) if problem]
         if late is not None and not problems:
             sent = late.replay(steps)
@@ -180,7 +254,9 @@ def _late_replays(options: SuiteOptions) -> LateReplays | None:
     return LateReplays(wait=options.replay_after)
 
 
-def _silent_only_to_some(problem: str, url: str, options: SuiteOptions) -> bool:
+def _silent_only_to_some(
+    problem: str, url: str, options: SuiteOptions, remote: Remote, credentials: Credentials
+) -> bool:
     """Whether a target that went silent still answers a plain request.
 
     Then it is up, and the requests it left unanswered (already failures of
@@ -189,7 +265,8 @@ def _silent_only_to_some(problem: str, url: str, options: SuiteOptions) -> bool:
     if not problem.startswith(STOPPED_ANSWERING):
         return False
     try:
-        probe(url, token=options.token, timeout=options.timeout)
+        with remote.http(timeout=options.timeout) as http:
+            probe(url, token=credentials.bearer("TOKEN"), timeout=options.timeout, http=http)
     except TargetError:
         return False
     return True
@@ -206,41 +283,60 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
         with lock:
             progress(line)
 
+    throttle = Throttle(rate=options.rate_limit)
+    remote = Remote(
+        headers=options.headers,
+        ca_bundle=options.ca_bundle,
+        insecure=options.insecure,
+        throttle=throttle,
+    )
+
     def result(target: str, tally: Tally | None, problem: str | None) -> SuiteResult:
         reports = tally.reports(options.profile) if tally is not None else ()
+        traffic = throttle.stats()
+        if problem is None and traffic.gave_up is not None:
+            problem = traffic.gave_up
         return SuiteResult(
             target,
             spec,
             options.profile,
             options.seed,
             time.monotonic() - started,
-            reports,
+            waived(reports, dict(options.waivers)),
             problem,
+            traffic=traffic,
         )
 
     try:
         selection(options.only)
+        unknown_waivers(options.waivers)
     except ValueError as error:
         return result(options.target or "embedded reference server", None, str(error))
     try:
         contract = load_contract(options.spec)
-        with _target(options) as url:
-            probe(url, token=options.token, timeout=options.timeout)
-            if options.token2:
-                probe(url, token=options.token2, timeout=options.timeout, variable="TOKEN2")
+        with contextlib.ExitStack() as stack, _target(options) as url:
+            credentials = _credentials(options, url, remote)
+            stack.callback(credentials.close)
+            credentials.start()
+            with remote.http(timeout=options.timeout) as http:
+                for identity, token in credentials.secrets().items():
+                    probe(url, token=token, timeout=options.timeout, variable=identity, http=http)
             context = RunContext(
                 contract=contract, profile=options.profile, line_item_ids=options.line_item_ids
             )
-            tally = Tally(on_failure=lambda record: say(_failure_line(record)))
+            waivers = dict(options.waivers)
+            tally = Tally(on_failure=lambda record: say(_failure_line(record, waivers)))
             seed = options.seed if options.seed is not None else "derandomised"
             say(f"target    {url} (profile {options.profile.value}, seed {seed})")
             with activate(context):
-                problem = _run_phases(options, url, context, tally, say)
-            if problem is not None and _silent_only_to_some(problem, url, options):
+                problem = _run_phases(options, url, context, tally, say, remote, credentials)
+            if problem is not None and _silent_only_to_some(
+                problem, url, options, remote, credentials
+            ):
                 say("target    still answers a plain request: its silences are contract violations")
                 problem = None
             return result(url, tally, problem)
-    except (TargetError, ContractError) as error:
+    except (TargetError, ContractError, CredentialsError) as error:
         return result(options.target or "embedded reference server", None, str(error))
 
 
@@ -252,5 +348,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _failure_line(record: FailureRecord) -> str:
+def _failure_line(record: FailureRecord, waivers: dict[str, str]) -> str:
+    if record.check in waivers:
+        return f"WAIVED    {record.check}: {record.title} ({waivers[record.check]})"
     return f"FAILED    {record.check}: {record.title}"

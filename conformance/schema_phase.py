@@ -49,6 +49,8 @@ class SchemaPlan:
     deterministic: bool
     timeout: float
     phases: frozenset[str] = frozenset(TESTING_PHASES)
+    headers: tuple[tuple[str, str], ...] = ()  # the user's extra headers, on every request
+    tls_verify: bool | str = True  # a CA bundle's path, or whether to verify at all
 
 
 def _enabled_checks(context: RunContext) -> list[str]:
@@ -78,6 +80,9 @@ def schemathesis_config(plan: SchemaPlan, context: RunContext) -> dict[str, Any]
         "workers": 1,
         "continue-on-failure": True,
         "request-timeout": plan.timeout,
+        # TLS and headers as the suite's own client has them; proxies come from the
+        # environment (requests' trust_env), and pacing from the adapter `remote` mounts.
+        "tls-verify": plan.tls_verify,
         "generation": {
             "max-examples": plan.max_examples,
             "database": "none",
@@ -90,6 +95,8 @@ def schemathesis_config(plan: SchemaPlan, context: RunContext) -> dict[str, Any]
         "checks": checks,
         "warnings": False,
     }
+    if plan.headers:
+        config["headers"] = dict(plan.headers)
     if plan.seed is not None:
         config["seed"] = plan.seed
     return config

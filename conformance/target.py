@@ -7,6 +7,7 @@ Every way a target can be unusable becomes a `TargetError` with a one-line reaso
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -40,13 +41,27 @@ def _check_url(url: str) -> None:
         raise TargetError(f"{url!r} is not an http(s) URL")
 
 
-def probe(url: str, *, token: str, timeout: float, variable: str = "TOKEN") -> int:
-    """POST an empty document once; return the status, or raise TargetError with the reason."""
+def probe(
+    url: str,
+    *,
+    token: str,
+    timeout: float,
+    variable: str = "TOKEN",
+    http: httpx.Client | None = None,
+) -> int:
+    """POST an empty document once; return the status, or raise TargetError with the reason.
+
+    `http` is the run's client (TLS, proxies, extra headers, pacing); default: a plain one.
+    """
     _check_url(url)
     endpoint = url.rstrip("/") + OPERATION_PATH
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
-        with httpx.Client(timeout=httpx.Timeout(timeout)) as client:
+        with (
+            contextlib.nullcontext(http)
+            if http is not None
+            else httpx.Client(timeout=httpx.Timeout(timeout)) as client
+        ):
             response = client.post(endpoint, content=_PROBE_BODY, headers=headers)
     except httpx.ConnectTimeout:
         raise TargetError(f"cannot connect to {url}: no connection within {timeout:g} s") from None
@@ -60,6 +75,8 @@ def probe(url: str, *, token: str, timeout: float, variable: str = "TOKEN") -> i
         raise TargetError(
             f"{variable} was refused by {url} (401): set a valid --{variable.lower()}"
         )
+    if response.status_code in (429, 503):
+        raise TargetError(f"{url} kept throttling the first request ({response.status_code})")
     if response.status_code in (404, 405):
         raise TargetError(
             f"POST {endpoint} answered {response.status_code}: is {url} the API's base URL?"

@@ -220,5 +220,7 @@ def load_tokens_file(path: Path | str, **overrides: Any) -> ServerConfig:
     values: dict[str, Any] = {"tenants": tenants, "tokens": tokens, "clients": clients}
     if "oauth_secret" in data:
         values["oauth_secret"] = str(data["oauth_secret"])
+    if "token_ttl" in data:  # seconds an OAuth token lives; short ones test a client's renewal
+        values["token_ttl_seconds"] = int(data["token_ttl"])
     values.update(overrides)
     return ServerConfig(**values)

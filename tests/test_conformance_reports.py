@@ -138,11 +138,11 @@ def test_html_is_self_contained_with_a_chart_and_the_failures() -> None:
 def test_options_come_from_the_environment_and_the_command_line_wins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("TOKEN", "env-token")
-    monkeypatch.setenv("LINE_ITEM_IDS", "a, b,,c")
-    monkeypatch.setenv("PROFILE", "zuora")
-    monkeypatch.setenv("MAX_EXAMPLES", "30")
-    monkeypatch.setenv("SEED", "")
+    monkeypatch.setenv("CONFORMANCE_TOKEN", "env-token")
+    monkeypatch.setenv("CONFORMANCE_LINE_ITEM_IDS", "a, b,,c")
+    monkeypatch.setenv("CONFORMANCE_PROFILE", "zuora")
+    monkeypatch.setenv("CONFORMANCE_MAX_EXAMPLES", "30")
+    monkeypatch.setenv("CONFORMANCE_SEED", "")
     options, args = options_from(["--token", "cli-token", "--workers", "3", "--report-dir", "out"])
     assert options.token == "cli-token"
     assert options.line_item_ids == ("a", "b", "c")

@@ -19,6 +19,7 @@ _COLOURS = {
     CheckStatus.FAILED: "#c62828",
     CheckStatus.SKIPPED: "#9e9e9e",
     CheckStatus.NOT_RUN: "#f9a825",
+    CheckStatus.WAIVED: "#6a1b9a",
 }
 _BAR_WIDTH = 420  # pixels of the widest bar in the chart
 _BAR_HEIGHT = 22
@@ -63,6 +64,8 @@ def _chart(reports: tuple[CheckReport, ...]) -> str:
 def _row(report: CheckReport) -> str:
     status = report.status
     note = f"<br><small>{escape(report.note)}</small>" if report.note else ""
+    if report.waiver:
+        note += f"<br><small>waived: {escape(report.waiver)}</small>"
     guards = report.info.guards
     counts = "".join(
         f"<td class='n'>{n}</td>" for n in (report.cases, report.passed, report.failed)
@@ -82,13 +85,21 @@ def _failures(reports: tuple[CheckReport, ...]) -> str:
         for number, failure in enumerate(report.failures):
             commands = "".join(f"<pre>{escape(command)}</pre>" for command in failure.curl)
             anchor = report.name if number == 0 else f"{report.name}-{number + 1}"
+            waiver = f"<p><b>Waived:</b> {escape(report.waiver)}</p>" if report.waiver else ""
             parts.append(
                 f"<div class='failure' id='{escape(anchor)}'><h3>{escape(report.name)}: "
-                f"{escape(failure.title)}</h3><p>Guards {escape(report.info.guards.label)}. "
+                f"{escape(failure.title)}</h3>{waiver}"
+                f"<p>Guards {escape(report.info.guards.label)}. "
                 f"{escape(report.info.catches)}</p><pre>{escape(failure.message)}</pre>"
                 f"{'<p>Reproduce with:</p>' + commands if commands else ''}</div>"
             )
     return "".join(parts) or "<p>No failures.</p>"
+
+
+def _traffic(result: SuiteResult) -> str:
+    if result.traffic is None:
+        return ""
+    return f"<p class='meta'>Target: {escape(result.traffic.line())}</p>"
 
 
 def render_html(result: SuiteResult) -> str:
@@ -113,7 +124,7 @@ def render_html(result: SuiteResult) -> str:
         f"<h1>Conformance of {escape(result.target)}</h1>"
         f"<p class='meta'>Contract {escape(result.spec)} · "
         f"profile {escape(result.profile.value)} · seed {escape(str(seed))} · "
-        f"{result.duration:.1f} s</p>{verdict}"
+        f"{result.duration:.1f} s</p>{_traffic(result)}{verdict}"
         f"<h2>Checks by outcome</h2>{_chart(result.checks)}"
         f"<h2>Failures</h2>{_failures(result.checks)}"
         f"<h2>Checks</h2><table>{header}{''.join(_row(report) for report in result.checks)}</table>"

@@ -28,6 +28,8 @@ def render_junit(result: SuiteResult) -> str:
     suites = ET.Element("testsuites", attributes)
     suite = ET.SubElement(suites, "testsuite", attributes | {"hostname": result.target})
     properties = ET.SubElement(suite, "properties")
+    if result.traffic is not None:
+        ET.SubElement(properties, "property", {"name": "traffic", "value": result.traffic.line()})
     for name, value in (
         ("target", result.target),
         ("spec", result.spec),
@@ -57,6 +59,17 @@ def render_junit(result: SuiteResult) -> str:
             ("failed", str(report.failed)),
         ):
             ET.SubElement(case_properties, "property", {"name": name, "value": value})
+        if report.waiver:
+            ET.SubElement(case_properties, "property", {"name": "waived", "value": report.waiver})
+        if report.status is CheckStatus.WAIVED:
+            # A passing test case: a waiver keeps CI green, and the findings stay on record.
+            ET.SubElement(case, "system-out").text = "\n\n".join(
+                [f"WAIVED: {report.waiver}"]
+                + [
+                    "\n".join([f.title, f.message, "Reproduce with:", *f.curl])
+                    for f in report.failures
+                ]
+            )
         if report.status is CheckStatus.FAILED:
             for failure in report.failures:
                 text = "\n".join([failure.message, "", "Reproduce with:", *failure.curl])

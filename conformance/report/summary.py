@@ -47,6 +47,8 @@ def _failures(reports: tuple[CheckReport, ...]) -> list[str]:
         for failure in report.failures:
             number += 1
             lines.append(f"{number}. {report.name} ({report.info.guards.label}): {failure.title}")
+            if report.waiver:
+                lines.append(f"   WAIVED: {report.waiver}")
             lines.extend(f"   {line}" for line in failure.message.splitlines() if line.strip())
             if failure.curl:
                 lines.append("   Reproduce with:")
@@ -63,6 +65,7 @@ def render_summary(result: SuiteResult) -> str:
     lines = [
         f"Conformance of {result.target} to {result.spec}",
         f"profile {result.profile.value}, seed {seed}, {result.duration:.1f} s",
+        *([f"target    {result.traffic.line()}"] if result.traffic is not None else []),
         "",
         *_table(result.checks),
         "",
@@ -72,6 +75,10 @@ def render_summary(result: SuiteResult) -> str:
         f"{len(result.checks)} checks: "
         + ", ".join(f"{counts.get(status, 0)} {status.value}" for status in CheckStatus)
     )
+    waivers = [r for r in result.checks if r.waiver]
+    if waivers:
+        lines += ["", "WAIVERS", ""]
+        lines += [f"{r.name} ({r.status.value}): {r.waiver}" for r in waivers]
     failures = _failures(result.checks)
     if failures:
         lines += ["", "FAILURES", "", *failures]
