@@ -65,8 +65,8 @@ def run_properties(
     for spec in specs:
         if spec.needs_second_tenant and not plan.has_second_tenant:
             for judge in spec.judges:
-                tally.note(judge, "not run: no second tenant token (TOKEN2)")
-            progress(f"property  {spec.name:<32} not run (no TOKEN2)")
+                tally.note(judge, "not run: no second tenant")
+            progress(f"property  {spec.name:<32} not run (no second tenant)")
             continue
         harness = Harness(
             client=client,

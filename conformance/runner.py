@@ -13,21 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import conformance.checks  # noqa: F401 - registers every check
 from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
-from conformance.oauth import (
-    DEFAULT_TOKEN,
-    DEFAULT_TOKEN2,
-    Credentials,
-    CredentialsError,
-    tenant_credentials,
-)
-from conformance.profiles import Profile
+from conformance.oauth import Credentials, CredentialsError
+from conformance.options import DEFAULT_MAX_EXAMPLES, PROPERTY_SHARE, SuiteOptions
 from conformance.properties import (
     LATE_REPLAYS,
     PROPERTIES,
@@ -38,73 +32,17 @@ from conformance.properties import (
 )
 from conformance.property_phase import PropertyPlan, run_properties
 from conformance.remote import Remote, through_remote
-from conformance.results import (
-    STOPPED_ANSWERING,
-    FailureRecord,
-    SuiteResult,
-    unknown_waivers,
-    waived,
-)
+from conformance.results import FailureRecord, SuiteResult, unknown_waivers, waived
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
-from conformance.settings import secret_variable
-from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
+from conformance.spec import ContractError, load_contract
 from conformance.tally import Tally
-from conformance.target import EmbeddedServer, TargetError, probe
+from conformance.target import EmbeddedServer, TargetError
+from conformance.tenants import probe_tenants, still_answers, tenant_credentials_for
 from conformance.transport import Throttle
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "SuiteOptions", "run_suite", "selection"]
+__all__ = ["DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions", "run_suite", "selection"]
 
-DEFAULT_MAX_EXAMPLES = 50  # fuzzing cases; with coverage and properties, under a minute here
-PROPERTY_SHARE = 5  # a property runs max_examples / 5 examples (each is several requests)
 _SEED_BITS = 32
-
-
-@dataclass(frozen=True, slots=True)
-class SuiteOptions:
-    """Everything a run needs; every field has the CLI's default.
-
-    A tenant with a client id gets OAuth tokens (client credentials win over a token);
-    `token2=None`, `token2=""` or `client_id2=""` means no second tenant.
-    """
-
-    target: str | None = None
-    token: str = DEFAULT_TOKEN
-    token2: str | None = DEFAULT_TOKEN2
-    line_item_ids: tuple[str, ...] = ()
-    seed: int | None = None
-    max_examples: int = DEFAULT_MAX_EXAMPLES
-    workers: int = 2
-    profile: Profile = Profile.DEFAULT
-    hypothesis_profile: str = "dev"
-    timeout: float = 10.0
-    spec: Path = DEFAULT_SPEC
-    phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
-    only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
-    replay_after: float = 0.0  # seconds the end-of-run replay of early keys waits for at least
-    client_id: str | None = None
-    client_secret: str | None = None
-    client_id2: str | None = None
-    client_secret2: str | None = None
-    token_url: str | None = None  # default: <target>/oauth/token
-    headers: tuple[tuple[str, str], ...] = ()  # sent on every request of both phases
-    secret_headers: frozenset[str] = frozenset()  # header names shown as $NAME in curl lines
-    ca_bundle: str | None = None
-    insecure: bool = False
-    rate_limit: float | None = None  # requests per second, all threads together
-    waivers: tuple[tuple[str, str], ...] = ()  # (check name, reason)
-
-    @property
-    def has_second_tenant(self) -> bool:
-        """Whether a second tenant's credentials were given (or left at the default)."""
-        if self.client_id2 == "":
-            return False
-        return bool(self.client_id2) or bool(self.token2)
-
-    @property
-    def property_examples(self) -> int:
-        """Examples per property (scaled by each property's share)."""
-        return max(1, self.max_examples // PROPERTY_SHARE)
-
 
 Progress = Callable[[str], None]
 
@@ -144,24 +82,6 @@ def selection(only: frozenset[str]) -> tuple[frozenset[str], tuple[PropertySpec,
 
 def _split(specs: tuple[PropertySpec, ...], parts: int) -> list[tuple[PropertySpec, ...]]:
     return [specs[index::parts] for index in range(parts) if specs[index::parts]]
-
-
-def _credentials(options: SuiteOptions, url: str, remote: Remote) -> Credentials:
-    """Each tenant's credentials: client credentials, else a token, else the default token."""
-    lowered = {name.lower() for name in options.secret_headers}
-    return tenant_credentials(
-        first=(options.token, options.client_id, options.client_secret),
-        second=(options.token2, options.client_id2, options.client_secret2)
-        if options.has_second_tenant
-        else None,
-        token_url=options.token_url or url.rstrip("/") + "/oauth/token",
-        http=lambda: remote.http(timeout=options.timeout),
-        masked={
-            secret_variable(name): value
-            for name, value in options.headers
-            if name.lower() in lowered
-        },
-    )
 
 
 def _run_phases(
@@ -254,24 +174,6 @@ def _late_replays(options: SuiteOptions) -> LateReplays | None:
     return LateReplays(wait=options.replay_after)
 
 
-def _silent_only_to_some(
-    problem: str, url: str, options: SuiteOptions, remote: Remote, credentials: Credentials
-) -> bool:
-    """Whether a target that went silent still answers a plain request.
-
-    Then it is up, and the requests it left unanswered (already failures of
-    `answers_every_request`) are a broken promise, exit 1, not an unreachable target, exit 2.
-    """
-    if not problem.startswith(STOPPED_ANSWERING):
-        return False
-    try:
-        with remote.http(timeout=options.timeout) as http:
-            probe(url, token=credentials.bearer("TOKEN"), timeout=options.timeout, http=http)
-    except TargetError:
-        return False
-    return True
-
-
 def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteResult:
     """Run the suite against `options.target` (or the embedded server) and report what it found."""
     options = _resolved_seed(options)
@@ -315,12 +217,10 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
     try:
         contract = load_contract(options.spec)
         with contextlib.ExitStack() as stack, _target(options) as url:
-            credentials = _credentials(options, url, remote)
+            credentials = tenant_credentials_for(options, url, remote)
             stack.callback(credentials.close)
             credentials.start()
-            with remote.http(timeout=options.timeout) as http:
-                for identity, token in credentials.secrets().items():
-                    probe(url, token=token, timeout=options.timeout, variable=identity, http=http)
+            probe_tenants(url, options, remote, credentials)
             context = RunContext(
                 contract=contract, profile=options.profile, line_item_ids=options.line_item_ids
             )
@@ -330,9 +230,7 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             say(f"target    {url} (profile {options.profile.value}, seed {seed})")
             with activate(context):
                 problem = _run_phases(options, url, context, tally, say, remote, credentials)
-            if problem is not None and _silent_only_to_some(
-                problem, url, options, remote, credentials
-            ):
+            if problem is not None and still_answers(problem, url, options, remote, credentials):
                 say("target    still answers a plain request: its silences are contract violations")
                 problem = None
             return result(url, tally, problem)

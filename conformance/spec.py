@@ -100,6 +100,10 @@ class Contract:
             return frozenset()
         return frozenset(name.lower() for name in response.get("headers", {}))
 
+    def response_header_names(self) -> tuple[str, ...]:
+        """Every response header name the contract declares, spelled as it spells them."""
+        return _response_header_names(self)
+
     def _response(self, status: int) -> Mapping[str, Any] | None:
         responses = _operation(self.document)["responses"]
         node = responses.get(str(status))
@@ -166,6 +170,16 @@ def _header_rules(document: Mapping[str, Any]) -> dict[str, HeaderRule]:
             pattern=re.compile(pattern) if isinstance(pattern, str) else None,
         )
     return rules
+
+
+@functools.lru_cache(maxsize=8)
+def _response_header_names(contract: Contract) -> tuple[str, ...]:
+    names: dict[str, None] = {}
+    for status in sorted(contract.statuses):
+        response = contract._response(status)
+        if response is not None:
+            names.update(dict.fromkeys(str(name) for name in response.get("headers", {})))
+    return tuple(names)
 
 
 @functools.lru_cache(maxsize=64)

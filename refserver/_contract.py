@@ -2,7 +2,8 @@
 
 Nothing here is copied from the document by hand: the request-body schema is taken from it
 with its `$ref`s inlined, the header limits come from its parameters, the headers each status
-may carry come from its responses, and the policy numbers come from its `x-policies` block.
+may carry (and the spelling of their names) come from its responses, and the policy numbers
+come from its `x-policies` block.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class Contract:
     header_rules: Mapping[str, HeaderRule]
     declared_headers: Mapping[int, frozenset[str]]
     policies: Policies
+    response_header_names: tuple[
+        str, ...
+    ]  # every declared response header, as the contract spells it
 
 
 def _resolve(document: Mapping[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
@@ -139,10 +143,12 @@ def load_contract(path: Path | str = DEFAULT_SPEC) -> Contract:
         for rule in (_header_rule(p) for p in resolved.get("parameters", []) if p["in"] == "header")
     }
     declared: dict[int, frozenset[str]] = {}
+    spellings: dict[str, None] = {}
     schemas: dict[int, Mapping[str, Any]] = {}
     responses = {int(status): response for status, response in resolved["responses"].items()}
     for status, response in responses.items():
         declared[int(status)] = frozenset(h.lower() for h in response.get("headers", {}))
+        spellings.update(dict.fromkeys(str(h) for h in response.get("headers", {})))
         schemas[int(status)] = response["content"][_JSON]["schema"]
     return Contract(
         document=document,
@@ -152,4 +158,5 @@ def load_contract(path: Path | str = DEFAULT_SPEC) -> Contract:
         header_rules=rules,
         declared_headers=declared,
         policies=_policies(document["x-policies"]),
+        response_header_names=tuple(spellings),
     )

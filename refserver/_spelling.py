@@ -11,10 +11,16 @@ as Zuora does, in two places:
 | `SpelledHttpToolsProtocol`            | uvicorn's httptools protocol, which lower-cases every |
 |                                       | name it is given, and the errors it writes itself     |
 
+The spellings are the response header names the bundled contract declares (`RateLimit-Limit`,
+`WWW-Authenticate`, `Zuora-Track-Id`...): it declares every header the server sends with
+Zuora's spelling. The names it cannot declare (`Content-Type`, which OpenAPI ignores as a
+response header; `Content-Length`; `Allow` on a 405) are spelled by the capitalising rule below,
+which writes them as Zuora does.
+
 The protocol wraps its transport and rewrites the name of each header line of a response head,
 which uvicorn writes in one `write` call before the body; it expects a head at the start of a
 connection and again after each response completes, so body bytes are never touched. A name
-Zuora's documents do not spell is written with each dash-separated part capitalised (`Date`,
+the contract does not declare is written with each dash-separated part capitalised (`Date`,
 `Content-Length`, `Connection`), as Zuora's own servers write them. Stored responses whose
 names were stored in lower case therefore come out in Zuora's spelling too.
 """
@@ -27,38 +33,25 @@ from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from refserver._contract import DEFAULT_SPEC, load_contract
+
 __all__ = ["SpelledHttpToolsProtocol", "respell_head", "spelled"]
 
-_ZUORA = (
-    "Content-Type",
-    "Content-Encoding",
-    "Content-Length",
-    "Zuora-Request-Id",
-    "Zuora-Track-Id",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-    "Concurrency-Limit-Limit",
-    "Concurrency-Limit-Remaining",
-    "Concurrency-Limit-Type",
-    "WWW-Authenticate",
-    "Retry-After",
-    "Idempotent-Replayed",
-    "Vary",
-    "Cache-Control",
-    "Pragma",
-    "Allow",
-)
-_BY_LOWER = {name.lower(): name for name in _ZUORA}
 _HEAD_START = b"HTTP/1."
 _INTERIM = b"HTTP/1.1 1"  # 100 Continue: the real head follows it
 _END = b"\r\n\r\n"
 
 
+@functools.cache
+def _by_lower() -> dict[str, str]:
+    """The contract's response header names, keyed by their lower-case form."""
+    return {name.lower(): name for name in load_contract(DEFAULT_SPEC).response_header_names}
+
+
 @functools.lru_cache(maxsize=256)
 def spelled(name: str) -> str:
     """`name` as Zuora spells it; unknown names with each dash-separated part capitalised."""
-    known = _BY_LOWER.get(name.lower())
+    known = _by_lower().get(name.lower())
     if known is not None:
         return known
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))

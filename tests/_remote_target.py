@@ -116,6 +116,17 @@ async def _read_chunks(reader: asyncio.StreamReader) -> bytes:
         parts.append((await reader.readexactly(size + 2))[:-2])
 
 
+async def _read_fields(reader: asyncio.StreamReader) -> list[tuple[str, str]]:
+    """The header fields of a request or response head, up to the blank line that ends it."""
+    fields: list[tuple[str, str]] = []
+    while True:
+        raw = await reader.readline()
+        if raw in (b"\r\n", b"\n", b""):
+            return fields
+        name, _, value = raw.decode("latin-1").partition(":")
+        fields.append((name.strip(), value.strip()))
+
+
 async def _read_request(
     reader: asyncio.StreamReader,
 ) -> tuple[str, str, list[tuple[str, str]], bytes] | None:
@@ -123,13 +134,7 @@ async def _read_request(
     if not line.strip():
         return None
     method, target, _ = line.decode("latin-1").split(" ", 2)
-    headers: list[tuple[str, str]] = []
-    while True:
-        raw = await reader.readline()
-        if raw in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = raw.decode("latin-1").partition(":")
-        headers.append((name.strip(), value.strip()))
+    headers = await _read_fields(reader)
     lowered = {name.lower(): value for name, value in headers}
     if "chunked" in lowered.get("transfer-encoding", "").lower():
         body = await _read_chunks(reader)
@@ -260,13 +265,7 @@ class Proxy:
             await writer.drain()
             status_line = await reader.readline()
             status = int(status_line.split(b" ", 2)[1])
-            out: list[tuple[str, str]] = []
-            while True:
-                raw_line = await reader.readline()
-                if raw_line in (b"\r\n", b"\n", b""):
-                    break
-                name, _, value = raw_line.decode("latin-1").partition(":")
-                out.append((name.strip(), value.strip()))
+            out = await _read_fields(reader)
             lowered = {n.lower(): v for n, v in out}
             if method == "HEAD" or status in (204, 304):
                 raw = b""

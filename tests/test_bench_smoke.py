@@ -125,10 +125,9 @@ def _fake_tools(folder: Path) -> dict[str, str]:
 _ENSURE = "from bench._wrk import ensure_wrk; print(ensure_wrk())"
 
 
-def test_installing_wrk_keeps_apt_off_stdout(tmp_path: Path) -> None:
-    env = _fake_tools(tmp_path)
-    env.pop(NO_INSTALL, None)
-    done = subprocess.run(
+def _ensure_wrk(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`ensure_wrk()` in a fresh interpreter with `env`, its output captured."""
+    return subprocess.run(
         [sys.executable, "-c", _ENSURE],
         check=False,
         cwd=ROOT,
@@ -136,6 +135,12 @@ def test_installing_wrk_keeps_apt_off_stdout(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
+
+
+def test_installing_wrk_keeps_apt_off_stdout(tmp_path: Path) -> None:
+    env = _fake_tools(tmp_path)
+    env.pop(NO_INSTALL, None)
+    done = _ensure_wrk(env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{tmp_path / 'wrk'}\n"
     assert "Reading package lists... (apt install -y wrk)" in done.stderr
@@ -143,14 +148,7 @@ def test_installing_wrk_keeps_apt_off_stdout(tmp_path: Path) -> None:
 
 def test_without_installing_a_missing_wrk_names_its_package(tmp_path: Path) -> None:
     env = {**_fake_tools(tmp_path), NO_INSTALL: "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", _ENSURE],
-        check=False,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = _ensure_wrk(env)
     assert done.returncode != 0
     assert f"install Debian's package: {WRK_PACKAGE}" in done.stderr
     assert "Reading package lists" not in done.stdout + done.stderr

@@ -18,6 +18,7 @@ from conformance.checks import (
 )
 from conformance.checks._judged import NotJudged
 from conformance.checks.gzip import accepts_gzip
+from conformance.checks.spelling import ZUORA_SPELLINGS
 from conformance.cli import options_from
 from conformance.client import Exchange
 from conformance.failures import (
@@ -221,6 +222,18 @@ def test_spelling_of_published_names_is_held_only_in_the_default_profile() -> No
         assert (
             header_names_spelled_as_zuora(_named("idempotent-replayed", "Zuora-Request-Id")) is None
         )
+
+
+def test_spellings_zuoras_sdk_documents_are_the_contracts_own() -> None:
+    assert set(ZUORA_SPELLINGS) <= set(load_contract().response_header_names())
+
+
+@pytest.mark.parametrize("name", ["retry-after", "VARY", "accept-encoding"])
+def test_spelling_of_other_declared_names_comes_from_the_contract(name: str) -> None:
+    with pytest.raises(HeaderViolation, match="not spelled"):
+        header_names_spelled_as_zuora(_named(name))
+    with zuora_profile():
+        assert isinstance(header_names_spelled_as_zuora(_named(name)), NotJudged)
 
 
 def test_spelling_does_not_judge_an_answer_without_names_it_holds() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conformance import CheckStatus, Profile, SuiteOptions, run_suite
+from conformance.settings import ENV_PREFIX
 from tests._conformance_fixtures import (
     garbage_server,
     junk_http_server,
@@ -24,24 +25,12 @@ from tests._conformance_fixtures import (
 ROOT = Path(__file__).resolve().parent.parent
 _RUN_SECONDS = 240  # bound on one whole run in a test; the default run takes well under a minute
 _QUICK_SECONDS = 30  # bound on a run against a target that cannot be tested
-_SUITE_VARIABLES = (
-    "TARGET",
-    "TOKEN",
-    "TOKEN2",
-    "LINE_ITEM_IDS",
-    "SEED",
-    "MAX_EXAMPLES",
-    "WORKERS",
-    "PROFILE",
-    "REPORT_DIR",
-    "HYPOTHESIS_PROFILE",
-    "TIMEOUT",
-)
 
 
 def _run(*argv: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    # The suite reads its settings only from CONFORMANCE_* variables: none may leak in here.
     environment = {
-        name: value for name, value in os.environ.items() if name not in _SUITE_VARIABLES
+        name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)
     }
     return subprocess.run(
         [sys.executable, "-m", "conformance", *argv],

@@ -13,26 +13,12 @@ from conformance.profiles import Profile
 from conformance.properties import Harness, LateReplays, Liveness
 from conformance.spec import load_contract
 from conformance.tally import Tally
+from tests._fake_clock import FakeClock
 from tests.planted import served
 
 
-class _Clock:
-    """A clock that moves only when told to, and a sleep that moves it."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def _replayed(url: str, *, wait: float, run_seconds: float) -> tuple[Tally, _Clock, int]:
-    clock = _Clock()
+def _replayed(url: str, *, wait: float, run_seconds: float) -> tuple[Tally, FakeClock, int]:
+    clock = FakeClock(now=100.0)
     late = LateReplays(wait=wait, clock=clock, sleep=clock.sleep)
     tally = Tally()
     context = RunContext(contract=load_contract())

@@ -13,21 +13,7 @@ import requests
 
 from conformance.paced import PacedAdapter, PacedTransport
 from conformance.transport import DEFAULT_WAIT, Throttle, retry_delay
-
-
-class FakeClock:
-    """Time that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests._fake_clock import FakeClock
 
 
 def test_retry_after_in_seconds_is_the_wait() -> None:

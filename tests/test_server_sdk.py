@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime
 import importlib
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
 from refserver._config import DEV_SDK_CLIENT_ID
-from tests._server_fixtures import LINE_ITEM, ServerProcess, serve
+from tests._sdk import import_sdk, sdk_server
+from tests._server_fixtures import LINE_ITEM, ServerProcess
 
 # the SDK's generated models use APIs pydantic has deprecated; that is not ours to fix
 pytestmark = [
@@ -27,13 +27,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def sdk() -> ModuleType:
-    return importlib.import_module("zuora_sdk")
+    return import_sdk()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder: Path = tmp_path_factory.mktemp("sdk")
-    with serve("--store", f"sqlite:///{folder / 'store.db'}", folder=folder) as running:
+    with sdk_server(tmp_path_factory, "sdk") as running:
         yield running
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime
 import importlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
 from refserver._config import DEV_SDK_CLIENT_ID
-from tests._server_fixtures import LINE_ITEM, ServerProcess, serve
+from tests._sdk import import_sdk, sdk_server
+from tests._server_fixtures import LINE_ITEM, ServerProcess
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,13 +35,12 @@ _OUT_OF_REACH = "8a8aa2f27c4aef03017c4b4a4a8b9f99"  # an org no development toke
 
 @pytest.fixture(scope="module")
 def sdk() -> ModuleType:
-    return importlib.import_module("zuora_sdk")
+    return import_sdk()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder: Path = tmp_path_factory.mktemp("sdk-headers")
-    with serve("--store", f"sqlite:///{folder / 'store.db'}", folder=folder) as running:
+    with sdk_server(tmp_path_factory, "sdk-headers") as running:
         yield running
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from conformance.spec import load_contract as load_suite_contract
+from refserver import load_contract
 from refserver._idempotency import fingerprint
 from refserver._spelling import respell_head, spelled
 from refserver.store import Effects, Reservation, ScopedKey, StoredResponse
@@ -150,3 +152,18 @@ def test_respelling_touches_names_only() -> None:
     )
     assert spelled("www-authenticate") == "WWW-Authenticate"
     assert spelled("IDEMPOTENT-REPLAYED") == "Idempotent-Replayed"
+
+
+def test_names_the_contract_cannot_declare_are_capitalised_as_zuora_writes_them() -> None:
+    for name in ("Content-Type", "Content-Length", "Allow", "Cache-Control", "Pragma"):
+        assert spelled(name.lower()) == name
+        assert spelled(name.upper()) == name
+
+
+def test_server_and_suite_read_the_same_spellings_from_the_contract() -> None:
+    names = load_contract().response_header_names
+    assert names == load_suite_contract().response_header_names()
+    assert {"RateLimit-Limit", "WWW-Authenticate", "Idempotent-Replayed", "Retry-After"} <= set(
+        names
+    )
+    assert all(spelled(name.lower()) == name for name in names)
