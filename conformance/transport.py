@@ -164,12 +164,26 @@ class Throttle:
                     self._filled_at = slot
                     self._tokens = 1.0
                 self._tokens -= 1.0
+            slot = self._within_ceiling(slot)
             self._recent.append(slot)
             while self._recent and self._recent[0] < slot - 1.0:
                 self._recent.popleft()
         delay = slot - now
         if delay > 0:
             self._sleep(delay)
+
+    def _within_ceiling(self, slot: float) -> float:
+        """`slot`, or later, so no second ever holds more requests than the known quota.
+
+        The bucket keeps the average at the pace but lets a burst ride on top of a full second's
+        worth; a quota counted over a sliding second (as gateways count it) would refuse that.
+        """
+        if self._ceiling is None:
+            return slot
+        most = max(1, int(self._ceiling))
+        if len(self._recent) >= most and self._recent[-most] > slot - 1.0:
+            return self._recent[-most] + 1.0
+        return slot
 
     def answered(self, seconds: float) -> None:
         """Record how long the target took to answer one request."""

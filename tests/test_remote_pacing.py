@@ -54,6 +54,19 @@ def test_a_rate_limit_spaces_requests_at_the_pace() -> None:
     assert 4.5 <= clock.now - start <= 5.0
 
 
+def test_a_known_quota_is_never_passed_in_any_second_bursts_included() -> None:
+    clock = FakeClock()
+    throttle = Throttle(rate=20.0, clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
+    for index in range(200):
+        if index % 40 == 0:
+            clock.now += 3.0  # idle long enough for the bucket to fill: the next burst is whole
+        throttle.before_send()
+        sent.append(clock.now)
+    busiest = max(sum(1 for t in sent if start <= t < start + 1.0) for start in sent)
+    assert busiest == 20
+
+
 def test_a_429_slows_the_pace_down_once_per_burst_and_it_recovers() -> None:
     clock = FakeClock()
     throttle = Throttle(clock=clock, sleep=clock.sleep)
