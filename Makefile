@@ -91,7 +91,8 @@ serve: $(STAMP)  ## Run the reference server (HOST, PORT, STORE, TOKENS)
 	$(PY) -m refserver --host $(HOST) --port $(PORT) --store '$(STORE)' $(if $(TOKENS),--tokens '$(TOKENS)')
 
 conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embedded reference server
-	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)')
+	$(PY) -m conformance $(if $(TARGET),--target '$(TARGET)') \
+		$(if $(filter 1 true yes,$(REQUIRE_EXERCISED)),--require-exercised)
 
 soak: $(STAMP)  ## Long crash (20 SIGKILLs) and multi-process (100 keys x 64) runs, on SQLite and PostgreSQL
 	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_multiprocess.py tests/test_crash_restart.py

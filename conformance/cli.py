@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         "coverage, fuzzing) and property tests, e.g. fuzzing,key_limits_hold",
     )
     add(
+        "--require-exercised",
+        action="store_true",
+        default=_env("CONFORMANCE_REQUIRE_EXERCISED", "") in ("1", "true", "yes"),
+        help="fail the run when a strict check judged nothing (CONFORMANCE_REQUIRE_EXERCISED=1)",
+    )
+    add(
         "--soak",
         type=_positive,
         default=None,
@@ -164,6 +170,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         spec=args.spec,
         phases=phases,
         only=only,
+        require_exercised=bool(args.require_exercised),
     )
     return options, args
 

@@ -9,14 +9,22 @@ Three kinds of check share one table:
 | raw          | every response of the suite's own requests| `@raw_check`         |
 |              | (raw bytes, before any decoding)          |                      |
 | property     | sequences of requests (replays, gzip, ...)| `@judge`             |
+
+A check returns None when it judged and the promise held, `not_judged(reason)` when what it was
+shown is outside what it judges, and raises a contract violation when the promise broke.
+Schemathesis ignores what a check returns, so the response checks it runs are wrapped: a
+wrapper notes each "not judged" in `UNJUDGED` under the case's id, where the schema phase
+finds it when it reads Schemathesis's results.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import schemathesis
 
@@ -27,8 +35,10 @@ __all__ = [
     "CHECKS",
     "RAW_CHECKS",
     "RESPONSE_CHECKS",
+    "UNJUDGED",
     "CheckInfo",
     "Kind",
+    "Unjudged",
     "builtin",
     "in_report_order",
     "info_of",
@@ -37,7 +47,7 @@ __all__ = [
     "response_check",
 ]
 
-F = TypeVar("F", bound=Callable[..., None])
+F = TypeVar("F", bound=Callable[..., object])
 
 
 class Kind(enum.StrEnum):
@@ -73,8 +83,44 @@ class CheckInfo:
 AREAS = ("schema", "headers", "errors", "auth", "gzip", "idempotency", "transport")
 
 CHECKS: dict[str, CheckInfo] = {}
-RESPONSE_CHECKS: list[Callable[..., None]] = []
-RAW_CHECKS: list[Callable[..., None]] = []
+RESPONSE_CHECKS: list[Callable[..., object]] = []
+RAW_CHECKS: list[Callable[..., object]] = []
+
+
+class Unjudged:
+    """The "not judged" answers of checks run by Schemathesis, by case id and check name."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reasons: dict[tuple[str, str], str] = {}
+
+    def put(self, case_id: str, check: str, reason: str) -> None:
+        """`check` did not judge the response to case `case_id`, for `reason`."""
+        with self._lock:
+            self._reasons[(case_id, check)] = reason
+
+    def take(self, case_id: str, check: str) -> str | None:
+        """The reason `check` gave for case `case_id` (forgotten once taken), or None: judged."""
+        with self._lock:
+            return self._reasons.pop((case_id, check), None)
+
+
+UNJUDGED = Unjudged()
+
+
+def _for_schemathesis(func: Callable[..., object]) -> Callable[..., None]:
+    """`func` as Schemathesis runs it: a "not judged" answer is noted in `UNJUDGED`."""
+
+    @functools.wraps(func)
+    def run(ctx: Any, response: Any, case: Any) -> None:
+        # Imported here: the checks package imports this module while it registers.
+        from conformance.checks._judged import NotJudged  # noqa: PLC0415
+
+        verdict = func(ctx, response, case)
+        if isinstance(verdict, NotJudged):
+            UNJUDGED.put(str(case.id), func.__name__, verdict.reason)
+
+    return run
 
 
 def _register(info: CheckInfo) -> None:
@@ -85,7 +131,7 @@ def _register(info: CheckInfo) -> None:
     CHECKS[info.name] = info
 
 
-def _catches(func: Callable[..., None]) -> str:
+def _catches(func: Callable[..., object]) -> str:
     doc = (func.__doc__ or "").strip()
     return doc.split("\n\n", 1)[0].replace("\n", " ").strip()
 
@@ -96,7 +142,7 @@ def response_check(*, guards: Guard, area: str, zuora: ProfileRule = STRICT) -> 
     def decorate(func: F) -> F:
         _register(CheckInfo(func.__name__, _catches(func), guards, Kind.RESPONSE, area, zuora))
         RESPONSE_CHECKS.append(func)
-        schemathesis.check(func)
+        schemathesis.check(_for_schemathesis(func))
         return func
 
     return decorate
@@ -135,6 +181,6 @@ def in_report_order() -> list[CheckInfo]:
     return sorted(CHECKS.values(), key=lambda info: AREAS.index(info.area))
 
 
-def info_of(check: Callable[..., None] | str) -> CheckInfo:
+def info_of(check: Callable[..., object] | str) -> CheckInfo:
     """The declaration of a check, by function or by name."""
     return CHECKS[check if isinstance(check, str) else check.__name__]

@@ -23,7 +23,7 @@ from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.properties import PROPERTIES, Liveness, PropertySpec
 from conformance.property_phase import PropertyPlan, run_properties
-from conformance.results import STOPPED_ANSWERING, FailureRecord, SuiteResult
+from conformance.results import NOTHING_JUDGED, STOPPED_ANSWERING, FailureRecord, SuiteResult
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
 from conformance.spec import DEFAULT_SPEC, ContractError, load_contract
 from conformance.tally import Tally
@@ -53,6 +53,7 @@ class SuiteOptions:
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
+    require_exercised: bool = False  # a strict check that judged nothing fails the run
 
     @property
     def property_examples(self) -> int:
@@ -183,6 +184,8 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
 
     def result(target: str, tally: Tally | None, problem: str | None) -> SuiteResult:
         reports = tally.reports(options.profile) if tally is not None else ()
+        if tally is not None and problem is None and not any(r.cases for r in reports):
+            problem = NOTHING_JUDGED
         return SuiteResult(
             target,
             spec,
@@ -191,6 +194,7 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             time.monotonic() - started,
             reports,
             problem,
+            require_exercised=options.require_exercised,
         )
 
     try:

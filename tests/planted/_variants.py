@@ -12,10 +12,17 @@ from tests.planted._variant import Variant
 from tests.planted._variants_answers import ANSWER_VARIANTS
 from tests.planted._variants_keys import KEY_VARIANTS
 from tests.planted._variants_wire import WIRE_VARIANTS
+from tests.planted._variants_zuora import WIRE_LIAR_VARIANTS, ZUORA_ALTERNATIVES, ZUORA_VARIANTS
 
-__all__ = ["VARIANTS", "variant_named"]
+__all__ = ["VARIANTS", "ZUORA_ALTERNATIVES", "variant_named"]
 
-VARIANTS: tuple[Variant, ...] = (*KEY_VARIANTS, *WIRE_VARIANTS, *ANSWER_VARIANTS)
+VARIANTS: tuple[Variant, ...] = (
+    *KEY_VARIANTS,
+    *WIRE_VARIANTS,
+    *WIRE_LIAR_VARIANTS,
+    *ANSWER_VARIANTS,
+    *ZUORA_VARIANTS,
+)
 
 
 def variant_named(name: str) -> Variant:
