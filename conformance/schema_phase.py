@@ -22,6 +22,7 @@ from conformance.checks.builtin import (
     NEGATIVE_EXPECTED,
     POSITIVE_EXPECTED,
     ZUORA_POSITIVE_EXPECTED,
+    unjudged_reason,
 )
 from conformance.context import RunContext
 from conformance.curl import curl_command
@@ -137,13 +138,16 @@ def _no_answer(error: requests.RequestException, secrets: Mapping[str, str]) -> 
 def _record(recorder: Any, tally: Tally, secrets: Mapping[str, str]) -> int:
     """Feed one scenario's check results into the tally; return how many cases it held.
 
-    A success is a judged pass unless the check said it did not judge that case (`UNJUDGED`);
+    A success is a judged pass unless the check said it did not judge that case (`UNJUDGED`,
+    or, for a built-in that judges only some cases, `unjudged_reason`);
     a failure the zuora profile's rules accept as an answer Zuora may give is a judged pass.
     """
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             if node.status.value == "success":
                 reason = UNJUDGED.take(case_id, node.name)
+                if reason is None and case_id in recorder.cases:
+                    reason = unjudged_reason(node.name, recorder.cases[case_id].value)
                 if reason is None:
                     tally.passed(node.name)
                 else:
