@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.planted._serve import served
 from tests.planted._table import RESULTS, render, run_table
-from tests.planted._variants import VARIANTS, variant_named
+from tests.planted._variants import VARIANTS, ZUORA_ALTERNATIVES, variant_named
 
 __all__ = ["main"]
 
@@ -61,12 +61,17 @@ def _table(seed: int, names: Sequence[str], output: Path) -> int:
     for noisy in ("refserver", "uvicorn.error"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL + 1)
     variants = [variant_named(name) for name in names] if names else list(VARIANTS)
-    rows = run_table(variants, seed=seed, progress=lambda line: print(line, flush=True))
+    rows = run_table(
+        variants,
+        seed=seed,
+        progress=lambda line: print(line, flush=True),
+        alternatives=ZUORA_ALTERNATIVES,
+    )
     command = "python -m tests.planted table" + (f" --seed {seed}" if seed != TABLE_SEED else "")
     output.write_text(render(rows, seed=seed, command=command), encoding="utf-8")
     print(f"wrote {output}")
-    missed = [row.name for row in rows[1:] if not row.caught]
-    return 1 if missed or rows[0].exit_code != 0 else 0
+    missed = [row.name for row in rows if not row.caught]
+    return 1 if missed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
