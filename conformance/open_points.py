@@ -96,7 +96,8 @@ REFUSAL_STATUS = OpenPoint(
 INVALID_TRACK_ID = OpenPoint(
     "invalid-track-id",
     "how Zuora answers a Zuora-Track-Id over 64 characters or with forbidden characters",
-    "any answer but a 5xx: refused (4xx, or 200 with success: false) or processed, echoed or not",
+    "any answer but a 5xx: refused (4xx, or 200 with success: false) or processed; an echo "
+    "must still keep the response header's limits",
     ("invalid_track_id_rejected",),
 )
 REPLAY_BYTES = OpenPoint(

@@ -73,9 +73,13 @@ def run_table(
     seed: int,
     progress: Callable[[str], None],
     alternatives: Iterable[str] = (),
+    on_row: Callable[[list[Row]], None] | None = None,
 ) -> list[Row]:
     """Run the whole suite against the reference server (both profiles), then against each
-    variant (with its profile), then each documented alternative under the zuora profile."""
+    variant (with its profile), then each documented alternative under the zuora profile.
+
+    `on_row` gets the rows so far after each run, so a long table can be written as it grows.
+    """
     chosen = list(variants)
     runs: list[tuple[Variant | None, Profile, bool]] = [
         (None, Profile.DEFAULT, True),
@@ -95,6 +99,8 @@ def run_table(
             f"{', '.join(sorted(row.failed))}"
         )
         rows.append(row)
+        if on_row is not None:
+            on_row(rows)
     return rows
 
 
@@ -116,8 +122,9 @@ def _missed(rows: list[Row]) -> list[str]:
     return ["", f"Not the expected verdict: {named}."]
 
 
-def render(rows: list[Row], *, seed: int, command: str) -> str:
-    """The Markdown table, with the command that made it in its header."""
+def render(rows: list[Row], *, seed: int, command: str, planned: int | None = None) -> str:
+    """The Markdown table, with the command that made it in its header (and, while it is
+    still being made, how many of the `planned` runs it holds)."""
     caught = sum(row.caught for row in rows if not row.must_pass)
     variants = sum(not row.must_pass for row in rows)
     passing = sum(row.caught for row in rows if row.must_pass and row.name != REFERENCE)
@@ -135,6 +142,11 @@ def render(rows: list[Row], *, seed: int, command: str) -> str:
         f"variants; documented alternatives passing the zuora profile: {passing} of "
         f"{alternatives}.",
         *_missed(rows),
+        *(
+            ["", f"**Incomplete: {len(rows)} of {planned} runs so far.**"]
+            if planned is not None and len(rows) < planned
+            else []
+        ),
         "",
         "| variant | profile | bug | part | expected check | caught by | exit code |",
         "|---|---|---|---|---|---|---|",
