@@ -15,6 +15,7 @@ import pytest
 # Imported here, in the main thread: imported first by the schema phase's worker thread while
 # pytest rewrites assertions, Python 3.11's AST constructor can fail ("recursion depth mismatch").
 import schemathesis.specs.openapi.schemas  # noqa: F401
+from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
 
 import conformance.checks  # noqa: F401 - registers every check
 from conformance import SuiteOptions, run_suite
@@ -216,6 +217,18 @@ def test_every_judge_of_an_example_is_recorded_even_after_one_fails() -> None:
     again = _result(tally)
     assert again.report("replay_status_matches").failed == 1
     assert again.report("replay_body_matches").passed == 1
+
+
+def test_schemathesis_runs_the_wrapped_check_which_notes_what_it_did_not_judge() -> None:
+    registered = cast(Any, SCHEMATHESIS_CHECKS.get_one("unauthorized_has_challenge"))
+    assert registered is not unauthorized_has_challenge
+    response, case = schemathesis_pair(200, {"success": True})
+    assert registered(None, response, case) is None  # what Schemathesis sees: nothing raised
+    assert UNJUDGED.take(str(case.id), "unauthorized_has_challenge") == "no 401 seen"
+    challenged, case = schemathesis_pair(401, {"message": "no"})
+    with pytest.raises(ContractViolation):
+        registered(None, challenged, case)
+    assert UNJUDGED.take(str(case.id), "unauthorized_has_challenge") is None
 
 
 def _node(name: str, status: str, failure: Any = None) -> Any:
