@@ -81,6 +81,7 @@ _OPTIONS: tuple[tuple[str, str | None, str], ...] = (
     ("report-dir", "DIR", "where junit.xml and conformance.html go"),
     ("timeout", "SECONDS", "seconds to wait for each answer"),
     ("replay-after", "SECONDS", "replay the keys set at the run's start no sooner than this"),
+    ("require-exercised", None, "fail when a strict check judged nothing (=1)"),
 )
 _LISTS = (
     ("header", "HEADERS", "'Name: value'", "extra header on every request (repeatable)"),
@@ -161,6 +162,11 @@ class _Resolver:
         return default
 
 
+def _truthy(text: str | None) -> bool:
+    """Whether a flag's text (a CONFORMANCE_* variable, or True from the command line) says yes."""
+    return (text or "").lower() in ("1", "true", "yes")
+
+
 def _typed(parser: argparse.ArgumentParser, name: str, text: str, kind: Any) -> Any:
     try:
         return kind(text)
@@ -218,7 +224,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         headers=tuple(headers),
         secret_headers=frozenset(secret),
         ca_bundle=value("ca-bundle") or None,
-        insecure=(value("insecure") or "").lower() in ("1", "true", "yes"),
+        insecure=_truthy(value("insecure")),
         rate_limit=_typed(parser, "rate-limit", rate, _rate) if rate else None,
         waivers=(*file.waivers, *waivers),
         line_item_ids=tuple(
@@ -236,6 +242,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         phases=phases,
         only=only,
         replay_after=replay_after,
+        require_exercised=_truthy(value("require-exercised")),
     )
     args.report_dir = Path(value("report-dir") or "reports")
     return options, args

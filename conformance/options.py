@@ -36,6 +36,7 @@ class SuiteOptions:
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
+    require_exercised: bool = False  # a strict check that judged nothing fails the run
     replay_after: float = 0.0  # seconds the end-of-run replay of early keys waits for at least
     client_id: str | None = None
     client_secret: str | None = None

@@ -9,29 +9,36 @@ Three kinds of check share one table:
 | raw          | every response of the suite's own requests| `@raw_check`         |
 |              | (raw bytes, before any decoding)          |                      |
 | property     | sequences of requests (replays, gzip, ...)| `@judge`             |
+
+A check returns None when it judged and the promise held, `not_judged(reason)` when what it was
+shown is outside what it judges, and raises a contract violation when the promise broke.
+Schemathesis ignores what a check returns, so the response checks it runs are wrapped: a
+wrapper notes each "not judged" in `UNJUDGED` under the case's id, where the schema phase
+finds it when it reads Schemathesis's results.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import Any, TypeVar
 
 import schemathesis
 
 from conformance.profiles import STRICT, Guard, Profile, ProfileRule, Treatment
-
-if TYPE_CHECKING:
-    from schemathesis.checks import CheckFunction
 
 __all__ = [
     "AREAS",
     "CHECKS",
     "RAW_CHECKS",
     "RESPONSE_CHECKS",
+    "UNJUDGED",
     "CheckInfo",
     "Kind",
+    "Unjudged",
     "builtin",
     "in_report_order",
     "info_of",
@@ -40,7 +47,7 @@ __all__ = [
     "response_check",
 ]
 
-F = TypeVar("F", bound=Callable[..., object])  # a check returns None or NotJudged
+F = TypeVar("F", bound=Callable[..., object])
 
 
 class Kind(enum.StrEnum):
@@ -80,6 +87,42 @@ RESPONSE_CHECKS: list[Callable[..., object]] = []
 RAW_CHECKS: list[Callable[..., object]] = []
 
 
+class Unjudged:
+    """The "not judged" answers of checks run by Schemathesis, by case id and check name."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reasons: dict[tuple[str, str], str] = {}
+
+    def put(self, case_id: str, check: str, reason: str) -> None:
+        """`check` did not judge the response to case `case_id`, for `reason`."""
+        with self._lock:
+            self._reasons[(case_id, check)] = reason
+
+    def take(self, case_id: str, check: str) -> str | None:
+        """The reason `check` gave for case `case_id` (forgotten once taken), or None: judged."""
+        with self._lock:
+            return self._reasons.pop((case_id, check), None)
+
+
+UNJUDGED = Unjudged()
+
+
+def _for_schemathesis(func: Callable[..., object]) -> Callable[..., None]:
+    """`func` as Schemathesis runs it: a "not judged" answer is noted in `UNJUDGED`."""
+
+    @functools.wraps(func)
+    def run(ctx: Any, response: Any, case: Any) -> None:
+        # Imported here: the checks package imports this module while it registers.
+        from conformance.checks._judged import NotJudged  # noqa: PLC0415
+
+        verdict = func(ctx, response, case)
+        if isinstance(verdict, NotJudged):
+            UNJUDGED.put(str(case.id), func.__name__, verdict.reason)
+
+    return run
+
+
 def _register(info: CheckInfo) -> None:
     if info.name in CHECKS:
         raise ValueError(f"check {info.name!r} is declared twice")
@@ -99,8 +142,7 @@ def response_check(*, guards: Guard, area: str, zuora: ProfileRule = STRICT) -> 
     def decorate(func: F) -> F:
         _register(CheckInfo(func.__name__, _catches(func), guards, Kind.RESPONSE, area, zuora))
         RESPONSE_CHECKS.append(func)
-        # A returned NotJudged is truthy, which Schemathesis counts as a skip, not a pass.
-        schemathesis.check(cast("CheckFunction", func))
+        schemathesis.check(_for_schemathesis(func))
         return func
 
     return decorate
@@ -139,6 +181,6 @@ def in_report_order() -> list[CheckInfo]:
     return sorted(CHECKS.values(), key=lambda info: AREAS.index(info.area))
 
 
-def info_of(check: Callable[..., None] | str) -> CheckInfo:
+def info_of(check: Callable[..., object] | str) -> CheckInfo:
     """The declaration of a check, by function or by name."""
     return CHECKS[check if isinstance(check, str) else check.__name__]

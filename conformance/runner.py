@@ -32,7 +32,13 @@ from conformance.properties import (
 )
 from conformance.property_phase import PropertyPlan, run_properties
 from conformance.remote import Remote, through_remote
-from conformance.results import FailureRecord, SuiteResult, unknown_waivers, waived
+from conformance.results import (
+    NOTHING_JUDGED,
+    FailureRecord,
+    SuiteResult,
+    unknown_waivers,
+    waived,
+)
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
 from conformance.spec import ContractError, load_contract
 from conformance.tally import Tally
@@ -198,6 +204,8 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
         traffic = throttle.stats()
         if problem is None and traffic.gave_up is not None:
             problem = traffic.gave_up
+        if tally is not None and problem is None and not any(r.cases for r in reports):
+            problem = NOTHING_JUDGED
         return SuiteResult(
             target,
             spec,
@@ -207,6 +215,7 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
             waived(reports, dict(options.waivers)),
             problem,
             traffic=traffic,
+            require_exercised=options.require_exercised,
         )
 
     try:

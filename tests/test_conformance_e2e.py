@@ -50,7 +50,16 @@ def test_default_run_against_the_embedded_server_passes(tmp_path: Path) -> None:
     )
     assert "Traceback" not in finished.stderr
     header = next(line for line in finished.stdout.splitlines() if line.startswith("check "))
-    assert header.split() == ["check", "guards", "kind", "cases", "passed", "failed", "status"]
+    assert header.split() == [
+        "check",
+        "guards",
+        "kind",
+        "shown",
+        "judged",
+        "passed",
+        "failed",
+        "status",
+    ]
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     assert int(junit.get("tests") or 0) >= 50
     page = (tmp_path / "conformance.html").read_text(encoding="utf-8")

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from conformance.checks._judged import NotJudged
+from conformance.checks._wire import WireAnswer, parse_answer
 from conformance.checks.gzip import (
     accepts_gzip,
     compressed_body_matches_schema,
@@ -19,6 +21,7 @@ from conformance.checks.gzip import (
     gzip_small_bodies_plain,
     unknown_coding_rejected,
 )
+from conformance.client import SentRequest
 from conformance.failures import GzipViolation
 from tests._conformance_fixtures import exchange, json_bytes, zuora_profile
 
@@ -91,13 +94,25 @@ def test_content_encoding_honest_fails_on_a_lying_label() -> None:
     content_encoding_honest(exchange(200, plain))
 
 
-def test_content_length_matches_the_coded_bytes() -> None:
-    coded = exchange(200, _answer(2000), request_headers=ASK, gzip_body=True)
-    content_length_matches(coded)
+def _wire(head: str, body: bytes) -> WireAnswer:
+    request = SentRequest("POST", "http://127.0.0.1:1/v1/fulfillments", {}, b"{}")
+    return parse_answer(request, head.replace("\n", "\r\n").encode("ascii") + b"\r\n" + body)
+
+
+def test_content_length_matches_the_bytes_the_socket_carried() -> None:
+    coded = gzip.compress(json_bytes(_answer(2000)))
+    head = f"HTTP/1.1 200 OK\nContent-Encoding: gzip\nContent-Length: {len(coded)}\n"
+    assert content_length_matches(_wire(head, coded)) is None
     with pytest.raises(GzipViolation):
-        content_length_matches(
-            exchange(200, _answer(2000), headers={"Content-Length": "2000"}, gzip_body=True)
-        )
+        content_length_matches(_wire("HTTP/1.1 200 OK\nContent-Length: 2000\n", coded))
+    with pytest.raises(GzipViolation):
+        content_length_matches(_wire(f"HTTP/1.1 200 OK\nContent-Length: {len(coded) + 7}\n", coded))
+
+
+def test_content_length_matches_judges_nothing_without_a_declared_length() -> None:
+    chunked = _wire("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n", b"2\r\n{}\r\n0\r\n\r\n")
+    assert isinstance(content_length_matches(chunked), NotJudged)
+    assert isinstance(content_length_matches(_wire("HTTP/1.1 200 OK\n", b"{}")), NotJudged)
 
 
 def test_compressed_body_matches_schema_reads_the_decompressed_json() -> None:

@@ -100,7 +100,8 @@ def test_summary_shows_the_table_and_each_failure_with_its_curl() -> None:
     text = render_summary(_result())
     assert "check" in text
     assert "guards" in text
-    assert "cases" in text
+    assert "judged" in text
+    assert "shown" in text
     assert "failed" in text
     assert "track_id_echoed (Zuora's contract): Zuora-Track-Id not echoed unchanged" in text
     assert "curl -sS -i -X POST" in text

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from conformance.checks._judged import NotJudged, not_judged
 from conformance.checks._read import (
     RequestLike,
     ResponseLike,
@@ -30,10 +31,14 @@ def _carries_data(response: ResponseLike) -> bool:
 
 
 @response_check(guards=Guard.ZUORA, area="auth")
-def unauthorized_has_challenge(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def unauthorized_has_challenge(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches a 401 without a WWW-Authenticate challenge for Bearer, or one that carries data."""
-    if not is_operation(case) or response.status_code != 401:
-        return
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if response.status_code != 401:
+        return not_judged("no 401 seen")
     challenge = one_header(response, "WWW-Authenticate")
     if challenge is None or "bearer" not in challenge.lower():
         raise AuthViolation(
@@ -47,6 +52,7 @@ def unauthorized_has_challenge(ctx: object, response: ResponseLike, case: Reques
             expected="{message} and nothing else",
             received=shown(body_of(response)),
         )
+    return None
 
 
 @judge(guards=Guard.ZUORA, area="auth")

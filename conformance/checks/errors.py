@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks._judged import NotJudged, not_judged
 from conformance.checks._read import (
     NOT_JSON,
     RequestLike,
@@ -113,10 +114,16 @@ def _raise_on_shape(status: int, response: ResponseLike) -> None:
 
 
 @response_check(guards=Guard.ZUORA, area="errors")
-def documented_error_shape(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def documented_error_shape(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches a 400, 401 or 403 whose body is not the shape Zuora documents for that status."""
-    if is_operation(case) and response.status_code in _SHAPED_BY_ZUORA:
-        _raise_on_shape(response.status_code, response)
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if response.status_code not in _SHAPED_BY_ZUORA:
+        return not_judged("no 400, 401 or 403 seen")
+    _raise_on_shape(response.status_code, response)
+    return None
 
 
 @response_check(
@@ -124,11 +131,15 @@ def documented_error_shape(ctx: object, response: ResponseLike, case: RequestLik
     area="errors",
     zuora=skipped("Zuora documents error bodies only for 400, 401 and 403"),
 )
-def error_shape(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def error_shape(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches another 4xx or 5xx whose body is not `{success: false, processId, reasons}`."""
     status = response.status_code
-    if is_operation(case) and status >= 400 and status not in _SHAPED_BY_ZUORA:
-        _raise_on_shape(status, response)
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if status < 400 or status in _SHAPED_BY_ZUORA:
+        return not_judged("no error status other than 400, 401 and 403 seen")
+    _raise_on_shape(status, response)
+    return None
 
 
 def _code_problem(code: Any) -> str | None:
@@ -164,14 +175,21 @@ def _codes_of(body: Any) -> list[Any]:
     area="errors",
     zuora=relaxed("only 400 and 403 bodies are read, the statuses whose bodies Zuora documents"),
 )
-def reason_codes_well_formed(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def reason_codes_well_formed(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches a reason code that is not 8 digits ending in a category of Zuora's error model."""
     status = response.status_code
-    if not is_operation(case) or status < 400:
-        return
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if status < 400:
+        return not_judged("no error answer seen")
     if active().relaxed("reason_codes_well_formed") and status not in (400, 403):
-        return
-    for code in _codes_of(body_of(response)):
+        return not_judged("no 400 or 403 seen")
+    codes = _codes_of(body_of(response))
+    if not codes:
+        return not_judged("no reason code in an error body")
+    for code in codes:
         problem = _code_problem(code)
         if problem is not None:
             raise ErrorBodyViolation(
@@ -179,6 +197,7 @@ def reason_codes_well_formed(ctx: object, response: ResponseLike, case: RequestL
                 expected="8 digits: a resource code and a documented category",
                 received=problem,
             )
+    return None
 
 
 @response_check(
@@ -186,10 +205,12 @@ def reason_codes_well_formed(ctx: object, response: ResponseLike, case: RequestL
     area="errors",
     zuora=skipped("Zuora may answer a failure with 200 and success: false"),
 )
-def success_true_on_200(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def success_true_on_200(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches a 200 whose body does not say `success: true` (failures must use 4xx here)."""
-    if not is_operation(case) or response.status_code != 200:
-        return
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if response.status_code != 200:
+        return not_judged("no 200 seen")
     body = body_of(response)
     if not isinstance(body, dict) or body.get("success") is not True:
         received = (
@@ -200,16 +221,21 @@ def success_true_on_200(ctx: object, response: ResponseLike, case: RequestLike) 
             expected="success: true",
             received=f"success: {received}" if isinstance(body, dict) else received,
         )
+    return None
 
 
 @response_check(guards=Guard.ZUORA, area="errors")
-def nothing_produced_is_null(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def nothing_produced_is_null(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches a 200 reporting nothing produced with `[]` or `0` where the contract has `null`."""
-    if not is_operation(case) or response.status_code != 200:
-        return
+    if not is_operation(case):
+        return not_judged("not the contract's operation")
+    if response.status_code != 200:
+        return not_judged("no 200 seen")
     body = body_of(response)
-    if not isinstance(body, dict):
-        return
+    if not isinstance(body, dict) or body.get("success") is False:
+        return not_judged("no 200 reporting a creation seen")
     for name in _NULL_WHEN_NONE:
         if body.get(name) == []:
             raise ErrorBodyViolation(
@@ -223,3 +249,4 @@ def nothing_produced_is_null(ctx: object, response: ResponseLike, case: RequestL
             expected="paidAmount: null when no payment was collected (paymentNumber: null)",
             received=f"paidAmount: {shown(body.get('paidAmount'))}, paymentNumber: null",
         )
+    return None

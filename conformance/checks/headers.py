@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from conformance.checks._judged import NotJudged, not_judged
 from conformance.checks._read import (
     RequestLike,
     ResponseLike,
@@ -24,6 +25,7 @@ from conformance.checks._read import (
 )
 from conformance.context import active
 from conformance.failures import HeaderViolation
+from conformance.open_points import RATELIMIT_SYNTAX
 from conformance.profiles import Guard, relaxed, skipped
 from conformance.registry import response_check
 
@@ -50,10 +52,10 @@ def _track_id_sent(case: RequestLike) -> tuple[str | None, bool]:
 
 
 @response_check(guards=Guard.ZUORA, area="headers")
-def track_id_echoed(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def track_id_echoed(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches a valid Zuora-Track-Id not echoed unchanged, or one returned though none was sent."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
     sent, valid = _track_id_sent(case)
     received = header_values(response, TRACK_ID)
     if sent is None and received:
@@ -62,12 +64,15 @@ def track_id_echoed(ctx: object, response: ResponseLike, case: RequestLike) -> N
             expected="no Zuora-Track-Id header",
             received=shown(received),
         )
-    if sent is not None and valid and received != [sent]:
+    if sent is not None and not valid:
+        return not_judged("only invalid track ids sent")
+    if sent is not None and received != [sent]:
         raise HeaderViolation(
             "Zuora-Track-Id not echoed unchanged",
             expected=f"Zuora-Track-Id: {sent}",
             received=shown(received) if received else "no Zuora-Track-Id header",
         )
+    return None
 
 
 @response_check(
@@ -75,25 +80,30 @@ def track_id_echoed(ctx: object, response: ResponseLike, case: RequestLike) -> N
     area="headers",
     zuora=skipped("Zuora does not document how it answers an invalid Zuora-Track-Id"),
 )
-def invalid_track_id_not_echoed(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def invalid_track_id_not_echoed(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches an invalid Zuora-Track-Id (too long, forbidden or non-ASCII characters) echoed."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
     sent, valid = _track_id_sent(case)
     received = header_values(response, TRACK_ID)
-    if sent is not None and not valid and received:
+    if sent is None or valid:
+        return not_judged("no invalid track id sent")
+    if received:
         raise HeaderViolation(
             "Invalid Zuora-Track-Id echoed",
             expected="no Zuora-Track-Id header for an invalid track id",
             received=shown(received),
         )
+    return None
 
 
 @response_check(guards=Guard.ZUORA, area="headers")
-def request_id_present(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def request_id_present(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches a response without exactly one 36-character Zuora-Request-Id."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
     values = header_values(response, "Zuora-Request-Id")
     if len(values) != 1 or len(values[0]) != REQUEST_ID_LENGTH:
         raise HeaderViolation(
@@ -101,6 +111,7 @@ def request_id_present(ctx: object, response: ResponseLike, case: RequestLike) -
             expected=f"one Zuora-Request-Id of {REQUEST_ID_LENGTH} characters",
             received=shown(values) if values else "no Zuora-Request-Id header",
         )
+    return None
 
 
 def _integer(value: str | None) -> int | None:
@@ -133,19 +144,24 @@ def _non_negative(response: ResponseLike, name: str) -> int | None:
         "the syntax of RateLimit-Limit is not documented, so it is compared only when numeric"
     ),
 )
-def rate_limit_headers_well_formed(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def rate_limit_headers_well_formed(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches RateLimit-* headers that are not numbers or report more remaining than the limit."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
+    names = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+    if all(one_header(response, name) is None for name in names):
+        return not_judged("no RateLimit-* headers seen")
     remaining = _non_negative(response, "RateLimit-Remaining")
     _non_negative(response, "RateLimit-Reset")
     raw_limit = one_header(response, "RateLimit-Limit")
     if raw_limit is None:
-        return
+        return None
     limit = _leading_integer(raw_limit)
     if limit is None:
-        if active().relaxed("rate_limit_headers_well_formed"):
-            return
+        if RATELIMIT_SYNTAX.applies("rate_limit_headers_well_formed"):
+            return None
         raise HeaderViolation(
             "RateLimit-Limit does not start with a quota",
             expected="RateLimit-Limit: an integer quota",
@@ -157,6 +173,7 @@ def rate_limit_headers_well_formed(ctx: object, response: ResponseLike, case: Re
             expected=f"RateLimit-Remaining <= {limit}",
             received=f"RateLimit-Remaining: {remaining}",
         )
+    return None
 
 
 @response_check(
@@ -166,10 +183,13 @@ def rate_limit_headers_well_formed(ctx: object, response: ResponseLike, case: Re
 )
 def concurrency_limit_headers_well_formed(
     ctx: object, response: ResponseLike, case: RequestLike
-) -> None:
+) -> NotJudged | None:
     """Catches Concurrency-Limit-* headers that are not integers or exceed their limit."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
+    names = ("Concurrency-Limit-Limit", "Concurrency-Limit-Remaining", "Concurrency-Limit-Type")
+    if all(one_header(response, name) is None for name in names):
+        return not_judged("no Concurrency-Limit-* headers seen")
     limit = _non_negative(response, "Concurrency-Limit-Limit")
     remaining = _non_negative(response, "Concurrency-Limit-Remaining")
     if limit is not None and remaining is not None and remaining > limit:
@@ -185,13 +205,14 @@ def concurrency_limit_headers_well_formed(
             expected="Concurrency-Limit-Type: the name of a pool",
             received=shown(kind),
         )
+    return None
 
 
 @response_check(guards=Guard.ZUORA, area="headers")
-def content_type_json(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def content_type_json(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches a response whose Content-Type is not application/json."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
     value = one_header(response, "Content-Type")
     media = (value or "").split(";", 1)[0].strip().lower()
     if media != "application/json":
@@ -200,6 +221,7 @@ def content_type_json(ctx: object, response: ResponseLike, case: RequestLike) ->
             expected="Content-Type: application/json",
             received=shown(value) if value is not None else "no Content-Type header",
         )
+    return None
 
 
 @response_check(
@@ -207,10 +229,12 @@ def content_type_json(ctx: object, response: ResponseLike, case: RequestLike) ->
     area="headers",
     zuora=skipped("Zuora does not document a Vary header"),
 )
-def vary_accept_encoding(ctx: object, response: ResponseLike, case: RequestLike) -> None:
+def vary_accept_encoding(
+    ctx: object, response: ResponseLike, case: RequestLike
+) -> NotJudged | None:
     """Catches a response that does not say it varies on Accept-Encoding, which breaks caches."""
     if not is_operation(case):
-        return
+        return not_judged("not the contract's operation")
     values = header_values(response, "Vary")
     tokens = {token.strip().lower() for value in values for token in value.split(",")}
     if "accept-encoding" not in tokens and "*" not in tokens:
@@ -219,3 +243,4 @@ def vary_accept_encoding(ctx: object, response: ResponseLike, case: RequestLike)
             expected="Vary: Accept-Encoding",
             received=shown(values) if values else "no Vary header",
         )
+    return None

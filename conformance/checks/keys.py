@@ -2,7 +2,7 @@
 
 | check                           | guards    | zuora profile                                     |
 |---------------------------------|-----------|---------------------------------------------------|
-| overlong_key_rejected           | Zuora     | relaxed: any 4xx (the status is not documented)   |
+| overlong_key_rejected           | Zuora     | relaxed: any 4xx, or 200 with success: false      |
 | longest_key_accepted            | Zuora     | relaxed: 254 characters (the guide says < 255)    |
 | shortest_key_accepted           | Zuora     | strict                                            |
 | malformed_key_rejected          | published | skipped (the key alphabet is a published choice)  |
@@ -17,6 +17,7 @@ from conformance.checks._read import shown
 from conformance.client import Exchange, header_of
 from conformance.context import active
 from conformance.failures import IdempotencyViolation
+from conformance.open_points import longest_valid_key, refusal_fits
 from conformance.profiles import Guard, relaxed, skipped
 from conformance.registry import judge
 
@@ -42,25 +43,27 @@ def _summary(exchange: Exchange) -> str:
 
 def longest_key_length() -> int:
     """The longest key the run expects a server to accept."""
-    longest = active().contract.policies.max_key_length
     # Zuora's guide asks for keys "less than 255 characters" while its spec allows 255.
-    return longest - 1 if active().relaxed("longest_key_accepted") else longest
+    return longest_valid_key("longest_key_accepted", active().contract.policies.max_key_length)
 
 
 @judge(
     guards=Guard.ZUORA,
     area="idempotency",
-    zuora=relaxed("Zuora documents the 255-character limit but not the status, so any 4xx passes"),
+    zuora=relaxed(
+        "Zuora documents the 255-character limit but not the answer: any 4xx, or 200 with "
+        "success: false"
+    ),
 )
 def overlong_key_rejected(exchange: Exchange) -> None:
     """Catches an Idempotency-Key over 255 characters being accepted instead of getting 400."""
     status = active().contract.policies.invalid_key_status
-    relaxed_now = active().relaxed("overlong_key_rejected")
-    fits = 400 <= exchange.status_code < 500 if relaxed_now else exchange.status_code == status
-    if not fits:
+    check = "overlong_key_rejected"
+    if not refusal_fits(check, exchange.status_code, exchange.json_or_none(), published=status):
+        relaxed_now = active().relaxed(check)
         raise IdempotencyViolation(
             f"Idempotency-Key of {len(_key_of(exchange))} characters not rejected",
-            expected="a 4xx" if relaxed_now else str(status),
+            expected="a 4xx, or 200 with success: false" if relaxed_now else str(status),
             received=_summary(exchange),
             requests=(exchange.request,),
         )

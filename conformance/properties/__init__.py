@@ -5,7 +5,7 @@
 | replays_are_identical          | replay status, body, headers, marker, format, ids  | n        |
 | failed_answers_are_replayed    | failed_response_replayed, replay headers, marker   | n/2      |
 | reused_keys_are_rejected       | key reuse with another body, stored answer kept    | n/2      |
-| concurrent_retries_create_once | one creation under a race, Retry-After on 409      | n/4      |
+| concurrent_retries_create_once | one creation under a race, Retry-After on 409 (*) | n/4      |
 | key_limits_hold                | longest, overlong, shortest and malformed keys     | n/2      |
 | keys_are_scoped_per_tenant     | other tenant never sees, is not blocked (TOKEN2)   | n/2      |
 | track_ids_are_echoed           | echo of valid track ids, 64 characters accepted    | n        |
@@ -18,6 +18,8 @@
 | invalid_enums_are_refused      | invalid_enum_rejected, every enum of the body      | n/2      |
 | answers_near_the_threshold_... | gzip_threshold_honoured, 990 to 1010-byte answers  | n/5      |
 | keys_outlive_the_run (a step)  | late_replay_matches, keys set at the run's start   | once     |
+
+(*) up to 5 races per example, until a retry meets the key in progress and a 409 arises.
 
 `n` is the run's property example count; every property runs at least `MIN_EXAMPLES`. A
 property whose promise has a few distinct variants (each forbidden character, each coding)

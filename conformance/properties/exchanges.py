@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from conformance.checks.auth import bad_credentials_rejected
 from conformance.checks.gzip import (
+    content_length_matches,
     corrupt_gzip_rejected,
     gzip_request_accepted,
     unknown_coding_rejected,
@@ -91,7 +92,11 @@ def invalid_track_ids_are_refused(h: Harness) -> Callable[[], None]:
 
 
 def responses_are_coded_as_asked(h: Harness) -> Callable[[], None]:
-    """Large answers are gzipped for clients that accept gzip; small ones and others stay plain."""
+    """Large answers are gzipped for clients that accept gzip; small ones and others stay plain.
+
+    A large and a small answer per example also go over a plain socket, read to EOF, where
+    Content-Length is judged against the bytes the server really sent.
+    """
 
     @given(
         document=create_requests(
@@ -104,6 +109,13 @@ def responses_are_coded_as_asked(h: Harness) -> Callable[[], None]:
     def test(document: dict[str, Any]) -> None:
         small = {"fulfillments": document["fulfillments"][:1]}
         with h.example():
+            # First, before an unanswered request can end the example: over a plain socket.
+            for wire in (
+                h.post_over_socket(document, headers={"Accept-Encoding": "gzip"}),
+                h.post_over_socket(small),
+            ):
+                if wire is not None:
+                    h.judge(content_length_matches, wire)
             # Every Accept-Encoding variant on a large, a small and an error answer.
             for accept in ACCEPT_ENCODINGS:
                 headers = {"Accept-Encoding": accept} if accept is not None else {}

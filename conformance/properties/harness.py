@@ -2,23 +2,30 @@
 
 Every request a property sends goes through `Harness.post`, which judges its response with
 every single-response and raw check as well, so the suite's own traffic is held to the same
-promises as Schemathesis's. A judge that fails is recorded at once; the example then ends with
-`PropertyFailed`, which stops Hypothesis from trying further examples of a broken promise.
+promises as Schemathesis's. Every judge of an example is evaluated and recorded, passing,
+failing or not judged (`not_judged(reason)`); an example in which a judge of the property
+failed ends with `PropertyFailed`, which stops Hypothesis from trying further examples of a
+broken promise. Hypothesis then replays the failing example to report it; that replay is not
+counted again.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from conformance.checks._judged import NotJudged
+from conformance.checks._wire import WireAnswer, parse_answer
 from conformance.checks.transport import answers_every_request
 from conformance.client import Client, Exchange, SentRequest, TransportProblem
 from conformance.context import RunContext
 from conformance.curl import curl_command
 from conformance.failures import ContractViolation
 from conformance.keyspace import KeySpace
+from conformance.properties.wire import post_over_socket
 from conformance.registry import RAW_CHECKS, RESPONSE_CHECKS
 from conformance.results import FailureRecord
 from conformance.strategies import encoded
@@ -27,6 +34,7 @@ from conformance.tally import Tally
 __all__ = ["Harness", "Liveness", "PropertyFailed", "TargetDown", "record_violation"]
 
 SILENCES_TO_GIVE_UP = 3  # unanswered requests in a row after which the target counts as down
+WIRE_TIMEOUT = 10.0  # seconds a plain-socket request may take, the CLI's default timeout
 
 
 class PropertyFailed(AssertionError):
@@ -108,8 +116,12 @@ class Harness:
         secrets: Mapping[str, str],
         keys: KeySpace,
         liveness: Liveness,
+        ssl_context: ssl.SSLContext | None = None,
+        wire_timeout: float = WIRE_TIMEOUT,
     ) -> None:
         self.client = client
+        self.ssl_context = ssl_context
+        self.wire_timeout = wire_timeout
         self.context = context
         self.tally = tally
         self.secrets = secrets
@@ -131,30 +143,38 @@ class Harness:
     def example(self) -> Iterator[None]:
         """Bracket one Hypothesis example: raise PropertyFailed at its end if a judge failed."""
         self._failed_now = False
-        yield
+        try:
+            yield
+        finally:
+            # Hypothesis stops generating after a failure and only replays it to report it.
+            self._done = self._done or self._failed_now
         if self._failed_now:
             raise PropertyFailed("a check failed; see the tally")
 
     def judge(self, check: Callable[..., object], *args: Any, ends_example: bool = True) -> bool:
-        """Run one judge unless the profile skips it; record and return whether it passed.
+        """Run one judge unless the profile skips it; record and return whether it held.
 
-        A failing judge of the property itself ends the example; a failing response check
-        (`ends_example=False`) is recorded and the property goes on testing its own promise.
+        Every judge is recorded: passed, failed, or not judged with its reason (which counts
+        as held, not as passed). A failing judge of the property itself ends the example once
+        the example's other judges have run; a failing response check (`ends_example=False`)
+        is recorded and the property goes on testing its own promise.
         """
         name = check.__name__
         if self.context.skips(name):
             return True
         try:
-            check(*args)
+            verdict = check(*args)
         except ContractViolation as violation:
             if not self._done:
                 record_violation(self.tally, name, violation, self.secrets, judged=_judged(args))
             if ends_example:
                 self._failed_now = True
-                # Hypothesis stops generating after a failure and only replays it to report it.
-                self._done = True
             return False
-        if not self._done:
+        if self._done:
+            return True
+        if isinstance(verdict, NotJudged):
+            self.tally.not_judged(name, verdict.reason)
+        else:
             self.tally.passed(name)
         return True
 
@@ -191,3 +211,35 @@ class Harness:
         for raw in RAW_CHECKS:
             self.judge(raw, exchange, ends_example=False)
         return exchange
+
+    def post_over_socket(
+        self, body: Any, *, headers: Mapping[str, str] | None = None
+    ) -> WireAnswer | None:
+        """Send one request over a plain socket as TOKEN; the answer as the socket carried it.
+
+        None when no HTTP answer came back; that is recorded as a failure of
+        `answers_every_request`.
+        """
+        if self._liveness.reason is not None:
+            raise TargetDown(self._liveness.reason)
+        payload = body if isinstance(body, bytes) else encoded(body)
+        sent = {"Content-Type": "application/json"} | {
+            "Authorization": f"Bearer {self.secrets['TOKEN']}"
+        }
+        sent |= dict(headers or {})
+        request = SentRequest("POST", self.client.url, sent, payload, "TOKEN")
+        try:
+            data = post_over_socket(
+                self.client.url,
+                payload,
+                sent,
+                timeout=self.wire_timeout,
+                ssl_context=self.ssl_context,
+            )
+            answer = parse_answer(request, data)
+        except (OSError, ValueError) as error:
+            reason = f"{type(error).__name__}: {error}"
+            self.judge(answers_every_request, TransportProblem(reason, request))
+            return None
+        self._liveness.answered()
+        return answer

@@ -20,6 +20,7 @@ _COLOURS = {
     CheckStatus.SKIPPED: "#9e9e9e",
     CheckStatus.NOT_RUN: "#f9a825",
     CheckStatus.WAIVED: "#6a1b9a",
+    CheckStatus.NOT_EXERCISED: "#ef6c00",
 }
 _BAR_WIDTH = 420  # pixels of the widest bar in the chart
 _BAR_HEIGHT = 22
@@ -34,7 +35,7 @@ th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e0e0e0;vertic
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .tag{font-size:.8rem;padding:.05rem .4rem;border-radius:3px;background:#eceff1;white-space:nowrap}
 .zuora{background:#e3f2fd}.published{background:#fff3e0}
-.passed{color:#2e7d32}.failed{color:#c62828;font-weight:600}.skipped{color:#757575}.not-run{color:#f57f17}
+.passed{color:#2e7d32}.failed{color:#c62828;font-weight:600}.skipped{color:#757575}.not-run{color:#f57f17}.not-exercised{color:#ef6c00}
 pre{background:#263238;color:#eceff1;padding:.6rem;border-radius:4px;white-space:pre-wrap;word-break:break-all}
 .failure{border-left:4px solid #c62828;padding-left:1rem;margin:1rem 0}
 """
@@ -51,12 +52,12 @@ def _chart(reports: tuple[CheckReport, ...]) -> str:
         colour = _COLOURS[status]
         bars.append(
             f'<text x="0" y="{y + 16}">{escape(status.value)}</text>'
-            f'<rect x="70" y="{y}" width="{width}" height="{_BAR_HEIGHT}" fill="{colour}"/>'
-            f'<text x="{76 + width}" y="{y + 16}">{count}</text>'
+            f'<rect x="100" y="{y}" width="{width}" height="{_BAR_HEIGHT}" fill="{colour}"/>'
+            f'<text x="{106 + width}" y="{y + 16}">{count}</text>'
         )
     height = len(CheckStatus) * (_BAR_HEIGHT + 6)
     return (
-        f'<svg role="img" aria-label="checks by outcome" width="{_BAR_WIDTH + 120}" '
+        f'<svg role="img" aria-label="checks by outcome" width="{_BAR_WIDTH + 150}" '
         f'height="{height}" font-size="13" xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>'
     )
 
@@ -68,14 +69,16 @@ def _row(report: CheckReport) -> str:
         note += f"<br><small>waived: {escape(report.waiver)}</small>"
     guards = report.info.guards
     counts = "".join(
-        f"<td class='n'>{n}</td>" for n in (report.cases, report.passed, report.failed)
+        f"<td class='n'>{n}</td>"
+        for n in (report.shown, report.cases, report.passed, report.failed)
     )
+    shown_status = report.why_not_exercised if status is CheckStatus.NOT_EXERCISED else status.value
     return (
         f"<tr><td><a href='#{escape(report.name)}'>{escape(report.name)}</a></td>"
         f"<td>{escape(report.info.catches)}</td>"
         f"<td><span class='tag {guards.value}'>{escape(guards.label)}</span></td>"
         f"<td>{escape(report.rule.treatment.value)}{note}</td>{counts}"
-        f"<td class='{status.value.replace(' ', '-')}'>{escape(status.value)}</td></tr>"
+        f"<td class='{status.value.replace(' ', '-')}'>{escape(shown_status)}</td></tr>"
     )
 
 
@@ -115,7 +118,7 @@ def render_html(result: SuiteResult) -> str:
     seed = result.seed if result.seed is not None else "derandomised"
     header = (
         "<tr><th>check</th><th>catches</th><th>guards</th><th>profile</th>"
-        "<th>cases</th><th>passed</th><th>failed</th><th>status</th></tr>"
+        "<th>shown</th><th>judged</th><th>passed</th><th>failed</th><th>status</th></tr>"
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

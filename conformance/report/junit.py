@@ -9,12 +9,17 @@ from conformance.results import CheckStatus, SuiteResult
 
 __all__ = ["render_junit", "write_junit"]
 
+_SKIPPED_STATUSES = (CheckStatus.SKIPPED, CheckStatus.NOT_RUN, CheckStatus.NOT_EXERCISED)
+
 
 def render_junit(result: SuiteResult) -> str:
     """The run as a JUnit XML document."""
-    failed = sum(1 for report in result.checks if report.status is CheckStatus.FAILED)
+    failing = result.failed_checks
+    failed = sum(1 for report in result.checks if report.name in failing)
     skipped = sum(
-        1 for report in result.checks if report.status in (CheckStatus.SKIPPED, CheckStatus.NOT_RUN)
+        1
+        for report in result.checks
+        if report.status in _SKIPPED_STATUSES and report.name not in failing
     )
     errors = 1 if result.problem is not None else 0
     attributes = {
@@ -54,7 +59,8 @@ def render_junit(result: SuiteResult) -> str:
         for name, value in (
             ("guards", report.info.guards.label),
             ("catches", report.info.catches),
-            ("cases", str(report.cases)),
+            ("shown", str(report.shown)),
+            ("judged", str(report.cases)),
             ("passed", str(report.passed)),
             ("failed", str(report.failed)),
         ):
@@ -76,7 +82,12 @@ def render_junit(result: SuiteResult) -> str:
                 ET.SubElement(
                     case, "failure", {"message": failure.title, "type": report.name}
                 ).text = text
-        elif report.status in (CheckStatus.SKIPPED, CheckStatus.NOT_RUN):
+        elif report.name in failing:
+            message = f"{report.why_not_exercised} (every strict check must judge something)"
+            ET.SubElement(case, "failure", {"message": message, "type": report.name}).text = message
+        elif report.status is CheckStatus.NOT_EXERCISED:
+            ET.SubElement(case, "skipped", {"message": report.why_not_exercised})
+        elif report.status in _SKIPPED_STATUSES:
             ET.SubElement(case, "skipped", {"message": report.note or report.status.value})
     ET.indent(suites)
     return (

@@ -8,17 +8,20 @@ from conformance.results import CheckReport, CheckStatus, SuiteResult
 
 __all__ = ["render_summary"]
 
-_COLUMNS = ("check", "guards", "kind", "cases", "passed", "failed", "status")
+_COLUMNS = ("check", "guards", "kind", "shown", "judged", "passed", "failed", "status")
 
 
 def _row(report: CheckReport) -> tuple[str, ...]:
     status = report.status.value
     if report.rule.treatment.value == "relaxed" and report.status is not CheckStatus.SKIPPED:
         status += " (relaxed)"
+    if report.status is CheckStatus.NOT_EXERCISED:
+        status = report.why_not_exercised + status.removeprefix(report.status.value)
     return (
         report.name,
         report.info.guards.label,
         report.info.kind.value,
+        str(report.shown),
         str(report.cases),
         str(report.passed),
         str(report.failed),
@@ -29,7 +32,7 @@ def _row(report: CheckReport) -> tuple[str, ...]:
 def _table(reports: tuple[CheckReport, ...]) -> list[str]:
     rows = [_COLUMNS, *(_row(report) for report in reports)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(_COLUMNS))]
-    numeric = {3, 4, 5}
+    numeric = {3, 4, 5, 6}
     lines = []
     for row in rows:
         cells = [
@@ -83,5 +86,7 @@ def render_summary(result: SuiteResult) -> str:
     if failures:
         lines += ["", "FAILURES", "", *failures]
     verdict = "PASSED" if result.passed else f"FAILED: {', '.join(sorted(result.failed_checks))}"
+    if result.require_exercised and result.unexercised_strict:
+        lines += ["", "Strict checks that judged nothing fail this run (--require-exercised)."]
     lines += ["", verdict]
     return "\n".join(lines) + "\n"

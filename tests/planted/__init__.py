@@ -10,6 +10,14 @@ a real implementation ships; the suite must fail against it and name the check t
 
 from tests.planted._serve import served
 from tests.planted._variant import Reference, Variant, swap
-from tests.planted._variants import VARIANTS, variant_named
+from tests.planted._variants import VARIANTS, ZUORA_ALTERNATIVES, variant_named
 
-__all__ = ["VARIANTS", "Reference", "Variant", "served", "swap", "variant_named"]
+__all__ = [
+    "VARIANTS",
+    "ZUORA_ALTERNATIVES",
+    "Reference",
+    "Variant",
+    "served",
+    "swap",
+    "variant_named",
+]

@@ -13,7 +13,7 @@ from typing import Any
 from refserver import Contract, Problem, Tenant
 from refserver._basics import UuidRequestIds
 from refserver._contract import HeaderRule
-from refserver._errors import INVALID_VALUE, Shape
+from refserver._errors import INTERNAL, INVALID_VALUE, Shape
 from refserver._headers import ContractHeaderPolicy
 from refserver._limits import InFlightCounter, WindowRateLimiter
 from refserver._types import ConcurrencyStatus, Headers, RateStatus
@@ -22,6 +22,7 @@ __all__ = [
     "EmptyPoolName",
     "EverythingEchoed",
     "FractionalReset",
+    "InvalidTrackIdCrashes",
     "InventedTrackId",
     "LongHeaders431",
     "MarkerOnKeyedAnswers",
@@ -31,6 +32,7 @@ __all__ = [
     "ReachAsUnauthorized",
     "RequestIdOnce",
     "ShortRequestIds",
+    "TrackIdProcessedUnechoed",
     "TruncatedEcho",
     "with_rule",
 ]
@@ -182,3 +184,26 @@ class EmptyPoolName(InFlightCounter):
 
     def acquire(self, tenant: Tenant) -> ConcurrencyStatus:
         return dataclasses.replace(super().acquire(tenant), kind="")
+
+
+class TrackIdProcessedUnechoed(ContractHeaderPolicy):
+    """Processes a request whatever its Zuora-Track-Id, and echoes only a valid one."""
+
+    def __init__(self, contract: Contract) -> None:
+        super().__init__(with_rule(contract, TRACK_ID, drop=True))
+        self._reference = ContractHeaderPolicy(contract)
+
+    def echo(self, headers: Headers) -> tuple[tuple[str, str], ...]:
+        return self._reference.echo(headers)
+
+
+class InvalidTrackIdCrashes(ContractHeaderPolicy):
+    """An invalid Zuora-Track-Id makes the server fail with 500 instead of refusing it."""
+
+    def check(self, headers: Headers, tenant: Tenant) -> None:
+        try:
+            super().check(headers, tenant)
+        except Problem as problem:
+            if TRACK_ID in headers and TRACK_ID in str(problem.reasons).lower():
+                raise Problem.of(500, INTERNAL, "track id could not be stored") from None
+            raise

@@ -29,6 +29,7 @@ __all__ = [
     "FingerprintKeepsKeyOrder",
     "KeysIgnored",
     "ReplayAsOctetStream",
+    "ReplayKeysReordered",
     "ReplayNewRequestId",
     "ReplayReserialised",
     "TenantInFingerprint",
@@ -255,3 +256,20 @@ class CheckThenInsert:
 
     async def abort(self, ticket: Ticket) -> None:
         """Nothing was reserved, so there is nothing to release."""
+
+
+class ReplayKeysReordered(Wrapped):
+    """Replays the stored answer with its top-level JSON keys in reverse order: the same JSON
+    document, other bytes (a store that keeps the answer as a parsed object)."""
+
+    async def begin(
+        self, tenant: Tenant, headers: Headers, document: Any, now: float
+    ) -> Ticket | StoredResponse:
+        found = await self.inner.begin(tenant, headers, document, now)
+        if isinstance(found, StoredResponse):
+            parsed = json.loads(found.body)
+            if isinstance(parsed, dict):
+                reordered = dict(reversed(list(parsed.items())))
+                body = json.dumps(reordered, separators=(",", ":")).encode("utf-8")
+                return dataclasses.replace(found, body=body)
+        return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conformance import SuiteOptions
+from conformance.profiles import Profile
 from conformance.runner import PROPERTY_SHARE
 from tests.planted._variant import Variant
 
@@ -16,7 +17,12 @@ WHOLE_TIMEOUT = 5.0  # the default suite's 10 s, halved: a variant that hangs co
 
 
 def quick_options(
-    url: str, *, provoke: Iterable[str], examples: int, replay_after: float = 0.0
+    url: str,
+    *,
+    provoke: Iterable[str],
+    examples: int,
+    replay_after: float = 0.0,
+    profile: Profile = Profile.DEFAULT,
 ) -> SuiteOptions:
     """Only the tests that provoke a bug, with `examples` examples per property."""
     return SuiteOptions(
@@ -26,21 +32,28 @@ def quick_options(
         seed=QUICK_SEED,
         timeout=QUICK_TIMEOUT,
         replay_after=replay_after,
+        profile=profile,
     )
 
 
-def whole_options(url: str, *, seed: int) -> SuiteOptions:
-    """The default suite, every phase and property, with a fixed seed."""
-    return SuiteOptions(target=url, seed=seed, timeout=WHOLE_TIMEOUT)
+def whole_options(url: str, *, seed: int, profile: Profile = Profile.DEFAULT) -> SuiteOptions:
+    """The whole suite, every phase and property, with a fixed seed."""
+    return SuiteOptions(target=url, seed=seed, timeout=WHOLE_TIMEOUT, profile=profile)
 
 
-def reference_runs(variants: Iterable[Variant]) -> list[tuple[tuple[str, ...], int]]:
-    """The quick runs of `variants`, merged by example count: what the reference must pass.
+def reference_runs(
+    variants: Iterable[Variant],
+) -> list[tuple[tuple[str, ...], int, Profile]]:
+    """The quick runs of `variants`, merged by example count and profile: what the reference
+    must pass.
 
     A property gets the same examples (same seed, same count) in the merged run as in each
     variant's own, so the reference is held to exactly the traffic the variants met.
     """
-    merged: dict[int, set[str]] = {}
+    merged: dict[tuple[int, Profile], set[str]] = {}
     for variant in variants:
-        merged.setdefault(variant.examples, set()).update(variant.provoke)
-    return [(tuple(sorted(names)), examples) for examples, names in sorted(merged.items())]
+        merged.setdefault((variant.examples, variant.profile), set()).update(variant.provoke)
+    return [
+        (tuple(sorted(names)), examples, profile)
+        for (examples, profile), names in sorted(merged.items())
+    ]

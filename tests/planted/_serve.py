@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -69,7 +70,9 @@ async def run_server(
         parts = default_parts(config, opened, contract)
         if variant is not None:
             parts = variant.parts(Reference(parts, contract, config))
-        app = create_app(config, parts=parts)
+        app: Any = create_app(config, parts=parts)
+        if variant is not None and variant.wrap is not None:
+            app = variant.wrap(app)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

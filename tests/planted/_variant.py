@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.profiles import Profile
 from refserver import Contract, Parts, ServerConfig
 
-__all__ = ["Plant", "Reference", "Variant", "swap"]
+__all__ = ["Plant", "Reference", "Variant", "Wrap", "keep", "swap"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,12 @@ class Reference:
 
 
 Plant = Callable[[Reference], Parts]
+Wrap = Callable[[Any], Any]  # an ASGI app around the reference app
+
+
+def keep(reference: Reference) -> Parts:
+    """No part replaced: the bug is planted around the app (`Variant.wrap`)."""
+    return reference.parts
 
 
 def swap(part: str, build: Callable[[Reference], Any]) -> Plant:
@@ -43,7 +50,9 @@ class Variant:
     Schemathesis phases (names for `SuiteOptions.only`) whose traffic meets the bug, and the
     run's example budget per property (a property with a smaller share gets fewer, at least 2);
     `replay_after` the seconds the end-of-run replay of early keys waits for; `http` a stock
-    uvicorn protocol to serve with instead of the reference's, for bugs of the HTTP layer.
+    uvicorn protocol to serve with instead of the reference's, for bugs of the HTTP layer;
+    `profile` is the profile the suite runs with against the variant; `wrap`, when set, plants
+    the bug around the whole app (a proxy or a transport layer) instead of in a part.
     """
 
     name: str
@@ -55,6 +64,8 @@ class Variant:
     examples: int = 2
     replay_after: float = 0.0
     http: str = ""  # uvicorn's HTTP protocol by name; empty: the reference's, which spells names
+    profile: Profile = Profile.DEFAULT
+    wrap: Wrap | None = None
 
     def parts(self, reference: Reference) -> Parts:
         """The reference parts with this variant's bug planted."""

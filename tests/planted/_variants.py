@@ -13,13 +13,16 @@ from tests.planted._variants_answers import ANSWER_VARIANTS
 from tests.planted._variants_coverage import COVERAGE_VARIANTS
 from tests.planted._variants_keys import KEY_VARIANTS
 from tests.planted._variants_wire import WIRE_VARIANTS
+from tests.planted._variants_zuora import WIRE_LIAR_VARIANTS, ZUORA_ALTERNATIVES, ZUORA_VARIANTS
 
-__all__ = ["VARIANTS", "variant_named"]
+__all__ = ["VARIANTS", "ZUORA_ALTERNATIVES", "variant_named"]
 
 VARIANTS: tuple[Variant, ...] = (
     *KEY_VARIANTS,
     *WIRE_VARIANTS,
+    *WIRE_LIAR_VARIANTS,
     *ANSWER_VARIANTS,
+    *ZUORA_VARIANTS,
     *COVERAGE_VARIANTS,
 )
 
