@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
 from conformance.profiles import Profile
 from conformance.spec import DEFAULT_SPEC
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions"]
+__all__ = ["ALL_PHASES", "DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions"]
 
 DEFAULT_MAX_EXAMPLES = 50  # fuzzing cases; with coverage and properties, under a minute here
 PROPERTY_SHARE = 5  # a property runs max_examples / 5 examples (each is several requests)
+ALL_PHASES = frozenset({"schema", "properties"})  # the two halves of a whole run
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class SuiteOptions:
     hypothesis_profile: str = "dev"
     timeout: float = 10.0
     spec: Path = DEFAULT_SPEC
-    phases: frozenset[str] = field(default_factory=lambda: frozenset({"schema", "properties"}))
+    phases: frozenset[str] = ALL_PHASES
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
     require_exercised: bool = False  # a strict check that judged nothing fails the run
     replay_after: float = 0.0  # seconds the end-of-run replay of early keys waits for at least

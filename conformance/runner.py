@@ -21,7 +21,7 @@ from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
 from conformance.oauth import Credentials, CredentialsError
-from conformance.options import DEFAULT_MAX_EXAMPLES, PROPERTY_SHARE, SuiteOptions
+from conformance.options import ALL_PHASES, DEFAULT_MAX_EXAMPLES, PROPERTY_SHARE, SuiteOptions
 from conformance.properties import (
     LATE_REPLAYS,
     PROPERTIES,
@@ -49,6 +49,7 @@ from conformance.transport import Throttle
 __all__ = ["DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions", "run_suite", "selection"]
 
 _SEED_BITS = 32
+OUTSIDE_SELECTION = "not run: outside the tests --only and --phases selected"
 
 Progress = Callable[[str], None]
 
@@ -172,6 +173,11 @@ def _run_phases(
     return problems[0] if problems else None
 
 
+def _restricted(options: SuiteOptions) -> bool:
+    """Whether `--only` or `--phases` left some of the suite's tests out of the run."""
+    return bool(options.only) or options.phases != ALL_PHASES
+
+
 def _late_replays(options: SuiteOptions) -> LateReplays | None:
     """The end-of-run replay of early keys, when the run's selection includes it."""
     chosen = not options.only or LATE_REPLAYS in options.only
@@ -200,6 +206,8 @@ def run_suite(options: SuiteOptions, *, progress: Progress = _quiet) -> SuiteRes
     )
 
     def result(target: str, tally: Tally | None, problem: str | None) -> SuiteResult:
+        if tally is not None and _restricted(options):
+            tally.note_unreached(OUTSIDE_SELECTION)
         reports = tally.reports(options.profile) if tally is not None else ()
         traffic = throttle.stats()
         if problem is None and traffic.gave_up is not None:

@@ -87,6 +87,18 @@ class Tally:
         with self._lock:
             self._notes[check] = note
 
+    def note_unreached(self, note: str) -> None:
+        """Give `note` to every check that was shown nothing and has no note yet.
+
+        A run restricted with `--only` or `--phases` leaves out the checks of the tests it did
+        not select: those were not run, which is not the same as run and never exercised.
+        """
+        with self._lock:
+            for info in in_report_order():
+                counts = self._counts.get(info.name)
+                if (counts is None or counts.shown == 0) and info.name not in self._notes:
+                    self._notes[info.name] = note
+
     def reports(self, profile: Profile) -> tuple[CheckReport, ...]:
         """One report per declared check, in report order."""
         with self._lock:

@@ -338,3 +338,18 @@ def test_against_the_reference_server_nothing_passes_unjudged(profile: Profile) 
         report.name for report in result.checks if report.status is CheckStatus.NOT_EXERCISED
     }
     assert not_exercised <= set(RACY), not_exercised
+
+
+def test_a_restricted_run_reports_the_checks_it_left_out_as_not_run() -> None:
+    only = frozenset({"track_ids_are_echoed"})
+    result = run_suite(SuiteOptions(phases=frozenset({"properties"}), only=only, seed=20261206))
+    assert result.exit_code == 0, sorted(result.failed_checks)
+    assert result.report("track_id_echoed").status is CheckStatus.PASSED
+    left_out = result.report("gzip_threshold_honoured")
+    assert left_out.status is CheckStatus.NOT_RUN
+    assert "outside the tests" in left_out.note
+    for report in result.checks:
+        if report.status is CheckStatus.NOT_EXERCISED:
+            assert report.shown > 0, report.name  # shown exchanges, none of the kind it judges
+        if report.shown == 0:
+            assert report.status in (CheckStatus.NOT_RUN, CheckStatus.SKIPPED), report.name
