@@ -15,6 +15,7 @@ from conformance.context import RunContext
 from conformance.generation import apply_settings, property_settings
 from conformance.keyspace import KeySpace
 from conformance.properties import Harness, Liveness, PropertyFailed, PropertySpec, TargetDown
+from conformance.properties.wire import RawRoute
 from conformance.results import STOPPED_ANSWERING
 from conformance.tally import Tally
 
@@ -60,6 +61,7 @@ def run_properties(
     keys: KeySpace,
     liveness: Liveness,
     progress: Callable[[str], None],
+    route: RawRoute | None = None,
 ) -> str | None:
     """Run each property; return the problem that stopped the run, or None."""
     for spec in specs:
@@ -75,6 +77,7 @@ def run_properties(
             secrets=secrets,
             keys=keys,
             liveness=liveness,
+            route=route,
         )
         examples = spec.examples(plan.examples)
         chosen = property_settings(

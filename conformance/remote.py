@@ -33,6 +33,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from conformance.oauth import Credentials
 from conformance.paced import PacedAdapter, PacedTransport
+from conformance.properties.wire import RawRoute
 from conformance.transport import Throttle
 
 __all__ = ["Remote", "through_remote", "warm_imports"]
@@ -88,6 +89,18 @@ class Remote:
         if self.ca_bundle is not None:
             return ssl.create_default_context(cafile=self.ca_bundle)
         return True
+
+    def raw_route(self) -> RawRoute:
+        """The same trust, headers and pace for the run's plain-socket requests."""
+        verify = self._verify()
+        context: ssl.SSLContext | None
+        if verify is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            context = verify if isinstance(verify, ssl.SSLContext) else None
+        return RawRoute(ssl_context=context, headers=tuple(self.headers), throttle=self.throttle)
 
     def transport(self, credentials: Credentials | None = None) -> dict[str, Any]:
         """httpx.Client keyword arguments: paced transports, proxies from the environment."""

@@ -135,8 +135,15 @@ def _run_phases(
     )
     liveness = Liveness()
     late = _late_replays(options)
+    route = remote.raw_route()
     steps = Harness(
-        client=client, context=context, tally=tally, secrets=tokens, keys=keys, liveness=liveness
+        client=client,
+        context=context,
+        tally=tally,
+        secrets=tokens,
+        keys=keys,
+        liveness=liveness,
+        route=route,
     )
     if late is not None:
         late.remember(steps)
@@ -159,6 +166,7 @@ def _run_phases(
                     keys=keys,
                     liveness=liveness,
                     progress=progress,
+                    route=route,
                 )
             )
     with (

@@ -16,6 +16,7 @@ import pytest
 from conformance import Profile, SuiteOptions, SuiteResult, run_suite
 from conformance.oauth import Credentials, Grant
 from conformance.properties import PROPERTIES
+from conformance.properties.wire import RawRoute
 from tests._remote_target import OAUTH_CLIENTS, Proxy, ProxyOptions, remote_target
 
 SEED = 20261206  # fixed, so every run sends the same requests
@@ -66,7 +67,9 @@ PROFILES = pytest.mark.parametrize("profile", list(Profile), ids=lambda p: p.val
 def test_tls_with_a_private_ca_given_as_a_bundle(folder: Path, profile: Profile) -> None:
     with remote_target(folder, ProxyOptions(tls=True)) as proxy:
         assert proxy.url.startswith("https://")
-        _run(proxy, profile)
+        result = _run(proxy, profile)
+    # The plain-socket requests took the same TLS trust: Content-Length was judged over TLS.
+    assert result.report("content_length_matches").cases > 0
     # Both tenants' requests crossed the TLS proxy, the only way to the server.
     assert proxy.counts.per_token["Bearer dev-token"] > 0
     assert proxy.counts.per_token["Bearer dev-token-2"] > 0
@@ -188,6 +191,11 @@ def test_everything_together(folder: Path, profile: Profile) -> None:
     assert result.traffic is not None
     assert proxy.counts.refused == 0  # the extra header was on every request of both phases
     assert proxy.counts.forwarded > 0
+    # The plain-socket requests got through TLS, the quota and the key too: their answers came
+    # back chunked, so Content-Length had nothing to judge (and says why).
+    wire = result.report("content_length_matches")
+    assert wire.shown > 0
+    assert wire.unjudged == "answers sent chunked, without Content-Length"
 
 
 def test_both_http_stacks_go_through_the_proxy_the_environment_names(
@@ -220,3 +228,16 @@ def test_a_rate_limit_below_the_quota_is_never_throttled(throttling: Proxy) -> N
     assert throttling.counts.throttled == 0
     assert result.traffic is not None
     assert result.traffic.throttled == 0
+
+
+def test_plain_socket_requests_take_no_route_a_proxy_would_frame_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = "https://billing.example/v1/fulfillments"
+    assert not RawRoute.proxied(url)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    assert RawRoute.proxied(url)
+    monkeypatch.setenv("NO_PROXY", "billing.example")
+    assert not RawRoute.proxied(url)

@@ -11,8 +11,8 @@ counted again.
 
 from __future__ import annotations
 
-import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -25,15 +25,17 @@ from conformance.context import RunContext
 from conformance.curl import curl_command
 from conformance.failures import ContractViolation
 from conformance.keyspace import KeySpace
-from conformance.properties.wire import post_over_socket
+from conformance.properties.wire import RawRoute, post_over_socket
 from conformance.registry import RAW_CHECKS, RESPONSE_CHECKS
 from conformance.results import FailureRecord
 from conformance.strategies import encoded
 from conformance.tally import Tally
+from conformance.transport import retry_delay
 
 __all__ = ["Harness", "Liveness", "PropertyFailed", "TargetDown", "record_violation"]
 
 SILENCES_TO_GIVE_UP = 3  # unanswered requests in a row after which the target counts as down
+WIRE_CHECK = "content_length_matches"  # the one check that judges plain-socket answers
 WIRE_TIMEOUT = 10.0  # seconds a plain-socket request may take, the CLI's default timeout
 
 
@@ -116,11 +118,11 @@ class Harness:
         secrets: Mapping[str, str],
         keys: KeySpace,
         liveness: Liveness,
-        ssl_context: ssl.SSLContext | None = None,
+        route: RawRoute | None = None,
         wire_timeout: float = WIRE_TIMEOUT,
     ) -> None:
         self.client = client
-        self.ssl_context = ssl_context
+        self.route = route if route is not None else RawRoute()
         self.wire_timeout = wire_timeout
         self.context = context
         self.tally = tally
@@ -217,26 +219,40 @@ class Harness:
     ) -> WireAnswer | None:
         """Send one request over a plain socket as TOKEN; the answer as the socket carried it.
 
-        None when no HTTP answer came back; that is recorded as a failure of
-        `answers_every_request`.
+        None when no HTTP answer came back (recorded as a failure of `answers_every_request`)
+        or when the target is reached through a proxy (recorded as not judged). A throttled
+        answer is waited out and the same request sent again, as the HTTP clients do.
         """
         if self._liveness.reason is not None:
             raise TargetDown(self._liveness.reason)
+        route = self.route
+        if route.proxied(self.client.url):
+            self.tally.not_judged(WIRE_CHECK, "the target is reached through a proxy")
+            return None
         payload = body if isinstance(body, bytes) else encoded(body)
-        sent = {"Content-Type": "application/json"} | {
-            "Authorization": f"Bearer {self.secrets['TOKEN']}"
-        }
-        sent |= dict(headers or {})
+        sent = {"Content-Type": "application/json"} | dict(route.headers)
+        sent |= {"Authorization": f"Bearer {self.secrets['TOKEN']}"} | dict(headers or {})
         request = SentRequest("POST", self.client.url, sent, payload, "TOKEN")
+        spent = 0.0
         try:
-            data = post_over_socket(
-                self.client.url,
-                payload,
-                sent,
-                timeout=self.wire_timeout,
-                ssl_context=self.ssl_context,
-            )
-            answer = parse_answer(request, data)
+            while True:
+                route.throttle.before_send()
+                started = time.monotonic()
+                data = post_over_socket(
+                    self.client.url,
+                    payload,
+                    sent,
+                    timeout=self.wire_timeout,
+                    ssl_context=route.ssl_context,
+                )
+                answer = parse_answer(request, data)
+                route.throttle.answered(time.monotonic() - started)
+                first = {name: values[0] for name, values in answer.headers.items() if values}
+                delay = retry_delay(answer.status_code, first)
+                if delay is None or not route.throttle.throttled(delay, spent):
+                    break
+                route.throttle.wait(delay)
+                spent += delay
         except (OSError, ValueError) as error:
             reason = f"{type(error).__name__}: {error}"
             self.judge(answers_every_request, TransportProblem(reason, request))

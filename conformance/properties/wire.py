@@ -10,13 +10,40 @@ from __future__ import annotations
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["post_over_socket"]
+from conformance.transport import Throttle
+
+__all__ = ["RawRoute", "post_over_socket"]
 
 _CHUNK = 65536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class RawRoute:
+    """How the run's plain-socket requests reach the target, as its HTTP clients do.
+
+    The same TLS trust, the same extra headers, the same pace and patience with throttled
+    answers; a target reached through a proxy is not reached at all, since the proxy frames
+    the bytes anew and the socket would judge the proxy instead.
+    """
+
+    ssl_context: ssl.SSLContext | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    throttle: Throttle = field(default_factory=Throttle)
+
+    @staticmethod
+    def proxied(url: str) -> bool:
+        """Whether the environment sends requests to `url` through a proxy."""
+        parts = urlsplit(url)
+        proxies = urllib.request.getproxies()
+        if parts.scheme not in proxies and "all" not in proxies:
+            return False
+        return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
 def post_over_socket(
