@@ -7,15 +7,11 @@ A target that stops answering (`TargetDown`) ends the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from conformance.client import Client
-from conformance.context import RunContext
 from conformance.generation import apply_settings, property_settings
-from conformance.keyspace import KeySpace
-from conformance.properties import Harness, Liveness, PropertyFailed, PropertySpec, TargetDown
-from conformance.properties.wire import RawRoute
+from conformance.properties import Harness, PropertyFailed, PropertySpec, TargetDown
 from conformance.results import STOPPED_ANSWERING
 from conformance.tally import Tally
 
@@ -54,36 +50,22 @@ def run_properties(
     specs: Sequence[PropertySpec],
     *,
     plan: PropertyPlan,
-    client: Client,
-    context: RunContext,
+    harness: Callable[[], Harness],
     tally: Tally,
-    secrets: Mapping[str, str],
-    keys: KeySpace,
-    liveness: Liveness,
     progress: Callable[[str], None],
-    route: RawRoute | None = None,
 ) -> str | None:
-    """Run each property; return the problem that stopped the run, or None."""
+    """Run each property on a fresh `harness()`; return the problem that stopped the run."""
     for spec in specs:
         if spec.needs_second_tenant and not plan.has_second_tenant:
             for judge in spec.judges:
                 tally.note(judge, "not run: no second tenant")
             progress(f"property  {spec.name:<32} not run (no second tenant)")
             continue
-        harness = Harness(
-            client=client,
-            context=context,
-            tally=tally,
-            secrets=secrets,
-            keys=keys,
-            liveness=liveness,
-            route=route,
-        )
         examples = spec.examples(plan.examples)
         chosen = property_settings(
             profile=plan.hypothesis_profile, max_examples=examples, seeded=plan.seed is not None
         )
-        test = apply_settings(spec.build(harness), chosen=chosen, seed=plan.seed)
+        test = apply_settings(spec.build(harness()), chosen=chosen, seed=plan.seed)
         outcome = "passed"
         try:
             test()

@@ -136,15 +136,19 @@ def _run_phases(
     liveness = Liveness()
     late = _late_replays(options)
     route = remote.raw_route()
-    steps = Harness(
-        client=client,
-        context=context,
-        tally=tally,
-        secrets=tokens,
-        keys=keys,
-        liveness=liveness,
-        route=route,
-    )
+
+    def harness() -> Harness:
+        return Harness(
+            client=client,
+            context=context,
+            tally=tally,
+            secrets=tokens,
+            keys=keys,
+            liveness=liveness,
+            route=route,
+        )
+
+    steps = harness()
     if late is not None:
         late.remember(steps)
     if "properties" in options.phases and properties:
@@ -159,14 +163,9 @@ def _run_phases(
                 lambda group=group: run_properties(  # type: ignore[misc]
                     group,
                     plan=property_plan,
-                    client=client,
-                    context=context,
+                    harness=harness,
                     tally=tally,
-                    secrets=tokens,
-                    keys=keys,
-                    liveness=liveness,
                     progress=progress,
-                    route=route,
                 )
             )
     with (

@@ -6,7 +6,7 @@ from conformance.client import Client
 from conformance.context import RunContext
 from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
-from conformance.properties import PROPERTIES, Liveness
+from conformance.properties import PROPERTIES, Harness, Liveness
 from conformance.property_phase import PropertyPlan, run_properties
 from conformance.spec import load_contract
 from conformance.tally import Tally
@@ -20,16 +20,20 @@ def test_two_tenant_properties_read_not_run_without_a_second_tenant() -> None:
     lines: list[str] = []
     # Nothing may be sent: the port is one nothing listens on, and the phase must not try it.
     with Client("http://127.0.0.1:9", timeout=1.0, tokens={"TOKEN": "dev-token"}) as client:
+        context = RunContext(contract=load_contract())
+
+        def harness() -> Harness:
+            return Harness(
+                client=client,
+                context=context,
+                tally=tally,
+                secrets={"TOKEN": "dev-token"},
+                keys=KeySpace("tenant01"),
+                liveness=Liveness(),
+            )
+
         problem = run_properties(
-            specs,
-            plan=plan,
-            client=client,
-            context=RunContext(contract=load_contract()),
-            tally=tally,
-            secrets={"TOKEN": "dev-token"},
-            keys=KeySpace("tenant01"),
-            liveness=Liveness(),
-            progress=lines.append,
+            specs, plan=plan, harness=harness, tally=tally, progress=lines.append
         )
     assert problem is None
     judges = {judge for spec in specs for judge in spec.judges}
