@@ -22,7 +22,7 @@ import statistics
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -88,6 +88,7 @@ class ThrottleStats:
     median: float | None
     p99: float | None
     gave_up: str | None = None
+    busiest_second: int = 0  # the most requests sent within any one second of the run
 
     def line(self) -> str:
         """One line for the reports: how fast the target answered, how often it throttled."""
@@ -97,8 +98,18 @@ class ThrottleStats:
             times = f"median {self.median * 1000:.0f} ms, p99 {self.p99 * 1000:.0f} ms"
         return (
             f"{self.answers} answers ({times}); throttled {self.throttled} times, "
-            f"waited {self.waited:.1f} s"
+            f"waited {self.waited:.1f} s; at most {self.busiest_second} requests in one second"
         )
+
+
+def _busiest_second(sent: list[float]) -> int:
+    """The most moments of `sent` (in order) that fall within any one second."""
+    most, first = 0, 0
+    for last, moment in enumerate(sent):
+        while sent[first] <= moment - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 class Throttle:
@@ -123,7 +134,8 @@ class Throttle:
         self._hold_until = 0.0
         self._last_throttle = 0.0
         self._last_slowdown = float("-inf")
-        self._recent: deque[float] = deque()
+        self._recent: deque[float] = deque()  # the moments reserved in the last second
+        self._sent: list[float] = []  # the moments requests really left, in order
         self._times: list[float] = []
         self._throttled = 0
         self._waited = 0.0
@@ -149,7 +161,10 @@ class Throttle:
 
         The pace is a token bucket shared by every thread: it refills at `rate` a second and
         holds a quarter second's worth, so the racing requests of a concurrency check still
-        leave together while the average stays below the quota.
+        leave together while the average stays below the quota. A thread that wakes late (a
+        busy interpreter, a loaded machine) would leave beside the requests reserved after it;
+        so the known quota is held twice: once on the moments reserved, and once more on the
+        moments the requests really leave.
         """
         with self._lock:
             now = self._clock()
@@ -164,16 +179,27 @@ class Throttle:
                     self._filled_at = slot
                     self._tokens = 1.0
                 self._tokens -= 1.0
-            slot = self._within_ceiling(slot)
+            slot = self._within_ceiling(self._recent, slot)
             self._recent.append(slot)
             while self._recent and self._recent[0] < slot - 1.0:
                 self._recent.popleft()
-        delay = slot - now
-        if delay > 0:
-            self._sleep(delay)
+        if slot > now:
+            self._sleep(slot - now)
+        self._leave()
 
-    def _within_ceiling(self, slot: float) -> float:
-        """`slot`, or later, so no second ever holds more requests than the known quota.
+    def _leave(self) -> None:
+        """Record the moment this request leaves, once no second would hold more than the quota."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                turn = self._within_ceiling(self._sent, now)
+                if turn <= now:
+                    self._sent.append(now)
+                    return
+            self._sleep(turn - now)
+
+    def _within_ceiling(self, moments: Sequence[float], slot: float) -> float:
+        """`slot`, or later, so no second of `moments` ever holds more than the known quota.
 
         The bucket keeps the average at the pace but lets a burst ride on top of a full second's
         worth; a quota counted over a sliding second (as gateways count it) would refuse that.
@@ -181,8 +207,8 @@ class Throttle:
         if self._ceiling is None:
             return slot
         most = max(1, int(self._ceiling))
-        if len(self._recent) >= most and self._recent[-most] > slot - 1.0:
-            return self._recent[-most] + 1.0
+        if len(moments) >= most and moments[-most] > slot - 1.0:
+            return moments[-most] + 1.0
         return slot
 
     def answered(self, seconds: float) -> None:
@@ -220,6 +246,7 @@ class Throttle:
         with self._lock:
             times = sorted(self._times)
             throttled, waited, gave_up = self._throttled, self._waited, self._gave_up
+            busiest = _busiest_second(self._sent)
         median = statistics.median(times) if times else None
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else None
-        return ThrottleStats(len(times), throttled, waited, median, p99, gave_up)
+        return ThrottleStats(len(times), throttled, waited, median, p99, gave_up, busiest)
