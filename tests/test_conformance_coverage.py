@@ -166,8 +166,35 @@ def test_knob_search_finds_the_smallest_setting_reaching_a_size() -> None:
         return 200 + 3 * n
 
     assert knob_reaching(1000, size_at, low=1, high=400) == 267
+    # Even growth: the interpolated guesses land where halving would take nine round trips.
+    assert len(set(measured)) <= 5
     assert knob_reaching(2000, size_at, low=1, high=400) is None
-    assert len(measured) < 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.integers(0, 1200),
+    steps=st.lists(st.sampled_from([0, 1, 2, 3, 30, 200]), min_size=1, max_size=300),
+    target=st.integers(0, 3000),
+    data=st.data(),
+)
+def test_knob_search_agrees_with_halving_on_any_growth(
+    start: int, steps: list[int], target: int, data: st.DataObject
+) -> None:
+    sizes = [start]
+    for step in steps:
+        sizes.append(sizes[-1] + step)
+    high = data.draw(st.integers(0, len(sizes) - 1))
+    low = data.draw(st.integers(0, high))
+    asked: set[int] = set()
+
+    def size_at(n: int) -> int:
+        asked.add(n)
+        return sizes[n]
+
+    reaching = [n for n in range(low, high + 1) if sizes[n] >= target]
+    assert knob_reaching(target, size_at, low=low, high=high) == (reaching[0] if reaching else None)
+    assert len(asked) <= 2 * (high - low).bit_length() + 4  # never far past plain halving
 
 
 # rate_limit_headers_present

@@ -46,16 +46,34 @@ MOST_FULFILLMENTS = 10  # fulfillments tried before the 200 search gives up
 
 
 def knob_reaching(target: int, size_at: Callable[[int], int], *, low: int, high: int) -> int | None:
-    """The smallest knob in `low..high` whose answer has at least `target` bytes, or None."""
+    """The smallest knob in `low..high` whose answer has at least `target` bytes, or None.
+
+    Each guess interpolates between the bracket's sizes, since answers grow about evenly with
+    a knob: on a slow target every size is a round trip, and the guess lands in two or three
+    where halving the bracket takes eight. A guess that fails to halve the bracket is
+    followed by a halving, so an uneven growth costs at most twice the plain search.
+    """
     if size_at(high) < target:
         return None
-    while low < high:
-        middle = (low + high) // 2
-        if size_at(middle) >= target:
-            high = middle
+    if size_at(low) >= target:
+        return low
+    bisect = False
+    while high - low > 1:  # size_at(low) < target <= size_at(high)
+        if bisect:
+            guess = (low + high) // 2
         else:
-            low = middle + 1
-    return low
+            below, above = size_at(low), size_at(high)
+            step = -(-(target - below) * (high - low) // (above - below))  # rounded up
+            guess = min(max(low + step, low + 1), high - 1)
+        width = high - low
+        if size_at(guess) >= target:
+            high = guess
+            if high - 1 > low and size_at(high - 1) < target:
+                low = high - 1
+        else:
+            low = guess
+        bisect = not bisect and (high - low) * 2 > width
+    return high
 
 
 def sized_requests(*, fulfillments: int, items: int, line_item_id: str) -> dict[str, Any]:
