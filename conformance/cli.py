@@ -16,11 +16,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
+from conformance.options import (
+    DEFAULT_REPORT_DIR,
+    DEFAULT_TOKEN,
+    DEFAULT_TOKEN2,
+    HYPOTHESIS_PROFILES,
+    SEED_BITS,
+    hypothesis_profile_default,
+)
 from conformance.profiles import Profile
 from conformance.report import render_summary, write_html, write_junit
 from conformance.results import SuiteResult
-from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite, selection
+from conformance.runner import SuiteOptions, run_suite, selection
 from conformance.settings import (
     ENV_PREFIX,
     FileSettings,
@@ -34,7 +41,7 @@ from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["main", "options_from"]
 
-_SEED_BITS = 32
+_DEFAULTS = SuiteOptions()  # every field at its default, defined once in conformance.options
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,11 +65,20 @@ def _rate(text: str) -> float:
     return value
 
 
+_PROFILES = " or ".join(profile.value for profile in Profile)
 # (option, metavar or None for a flag, help); each reads CONFORMANCE_<OPTION> when not given.
 _OPTIONS: tuple[tuple[str, str | None, str], ...] = (
     ("target", "URL", "base URL of the server; default: start the embedded reference server"),
-    ("token", "TOKEN", "bearer token of the first tenant (default dev-token without a client id)"),
-    ("token2", "TOKEN", "bearer token of a second tenant; '' skips the two-tenant checks"),
+    (
+        "token",
+        "TOKEN",
+        f"bearer token of the first tenant (default {DEFAULT_TOKEN} without a client id)",
+    ),
+    (
+        "token2",
+        "TOKEN",
+        f"bearer token of a second tenant (default {DEFAULT_TOKEN2}); '' skips its checks",
+    ),
     ("client-id", "ID", "OAuth client id of the first tenant (client credentials)"),
     ("client-secret", "SECRET", "OAuth client secret of the first tenant"),
     ("client-id2", "ID", "OAuth client id of the second tenant; '' skips its checks"),
@@ -73,14 +89,39 @@ _OPTIONS: tuple[tuple[str, str | None, str], ...] = (
     ("rate-limit", "N", "send at most N requests a second, all threads together"),
     ("config", "FILE", "settings file (default: conformance.toml here, when it exists)"),
     ("line-item-ids", "IDS", "comma-separated valid order line item ids"),
-    ("seed", "N", "random seed; default: a new one each run"),
-    ("max-examples", "N", "fuzzing cases; each property runs a fifth of it"),
-    ("workers", "N", "parallel jobs: schema phase and property groups"),
-    ("profile", "NAME", "default, or zuora to relax what Zuora never promised"),
-    ("hypothesis-profile", "NAME", "dev: new examples each run; ci: derandomised"),
-    ("report-dir", "DIR", "where junit.xml and conformance.html go"),
-    ("timeout", "SECONDS", "seconds to wait for each answer"),
-    ("replay-after", "SECONDS", "replay the keys set at the run's start no sooner than this"),
+    ("seed", "N", f"random seed; default: a new one of {SEED_BITS} bits each run"),
+    (
+        "max-examples",
+        "N",
+        f"fuzzing cases (default {_DEFAULTS.max_examples}); a property runs fewer",
+    ),
+    (
+        "workers",
+        "N",
+        f"parallel jobs: schema phase and property groups (default {_DEFAULTS.workers})",
+    ),
+    (
+        "profile",
+        "NAME",
+        f"{_PROFILES} (default {_DEFAULTS.profile}); zuora relaxes what Zuora never promised",
+    ),
+    (
+        "hypothesis-profile",
+        "NAME",
+        "dev: new examples each run; ci: derandomised (default: ci under CI)",
+    ),
+    (
+        "report-dir",
+        "DIR",
+        f"where junit.xml and conformance.html go (default {DEFAULT_REPORT_DIR})",
+    ),
+    ("timeout", "SECONDS", f"seconds to wait for each answer (default {_DEFAULTS.timeout:g})"),
+    (
+        "replay-after",
+        "SECONDS",
+        "replay the keys set at the run's start no sooner than this "
+        f"(default {_DEFAULTS.replay_after:g})",
+    ),
     ("require-exercised", None, "fail when a strict check judged nothing (=1)"),
 )
 _LISTS = (
@@ -192,18 +233,25 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
     phases = frozenset(part.strip() for part in args.phases.split(",") if part.strip())
     if not phases or not phases <= {"schema", "properties"}:
         parser.error(f"--phases takes schema, properties or both, not {args.phases!r}")
-    timeout = float(_typed(parser, "timeout", value("timeout", "10") or "10", float))
+    timeout = _DEFAULTS.timeout
+    if given_timeout := value("timeout"):
+        timeout = float(_typed(parser, "timeout", given_timeout, float))
     if timeout <= 0:
         parser.error("--timeout must be positive")
-    profile = value("profile", "default") or "default"
+    profile = value("profile") or _DEFAULTS.profile.value
     if profile not in {p.value for p in Profile}:
-        parser.error(f"--profile takes {', '.join(p.value for p in Profile)}, not {profile!r}")
-    hypothesis_profile = value("hypothesis-profile", "ci" if os.environ.get("CI") else "dev")
-    replay_after = float(_typed(parser, "replay-after", value("replay-after") or "0", float))
+        parser.error(f"--profile takes {_PROFILES}, not {profile!r}")
+    hypothesis_profile = value("hypothesis-profile") or hypothesis_profile_default(os.environ)
+    replay_after = _DEFAULTS.replay_after
+    if given_replay_after := value("replay-after"):
+        replay_after = float(_typed(parser, "replay-after", given_replay_after, float))
     if replay_after < 0:
         parser.error("--replay-after must not be negative")
-    if hypothesis_profile not in ("dev", "ci"):
-        parser.error(f"--hypothesis-profile takes dev or ci, not {hypothesis_profile!r}")
+    if hypothesis_profile not in HYPOTHESIS_PROFILES:
+        parser.error(
+            f"--hypothesis-profile takes {' or '.join(HYPOTHESIS_PROFILES)}, "
+            f"not {hypothesis_profile!r}"
+        )
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     try:
         selection(only)
@@ -211,6 +259,8 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         parser.error(str(error))
     seed = value("seed")
     rate = value("rate-limit")
+    max_examples = value("max-examples")
+    workers = value("workers")
     token2 = value("token2", DEFAULT_TOKEN2)
     options = SuiteOptions(
         target=value("target") or None,
@@ -231,10 +281,10 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
             item.strip() for item in (value("line-item-ids") or "").split(",") if item.strip()
         ),
         seed=_typed(parser, "seed", seed, int) if seed else None,
-        max_examples=_typed(
-            parser, "max-examples", value("max-examples") or str(DEFAULT_MAX_EXAMPLES), _positive
-        ),
-        workers=_typed(parser, "workers", value("workers") or "2", _positive),
+        max_examples=_typed(parser, "max-examples", max_examples, _positive)
+        if max_examples
+        else _DEFAULTS.max_examples,
+        workers=_typed(parser, "workers", workers, _positive) if workers else _DEFAULTS.workers,
         profile=Profile(profile),
         hypothesis_profile=hypothesis_profile,
         timeout=timeout,
@@ -244,7 +294,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         replay_after=replay_after,
         require_exercised=_truthy(value("require-exercised")),
     )
-    args.report_dir = Path(value("report-dir") or "reports")
+    args.report_dir = Path(value("report-dir") or DEFAULT_REPORT_DIR)
     return options, args
 
 
@@ -264,7 +314,7 @@ def _finish(result: SuiteResult, report_dir: Path) -> int:
 
 
 def _soak(options: SuiteOptions, runs: int, report_dir: Path) -> int:
-    first = options.seed if options.seed is not None else random.getrandbits(_SEED_BITS)
+    first = options.seed if options.seed is not None else random.getrandbits(SEED_BITS)
     for index in range(runs):
         seed = first + index
         print(f"soak      run {index + 1}/{runs}, seed {seed}", flush=True)
