@@ -36,7 +36,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --p
 # reads only prefixed variables, so an unrelated TOKEN in a CI job never reaches a target). A
 # variable left unset, or only set in the caller's environment, is not passed on; one given empty
 # on the command line is (TOKEN2= means "no second tenant").
-# The suite's own defaults (dev-token, dev-token-2, reports/) apply when nothing is given.
+# Nothing is given a default here: the suite applies its own (conformance/options.py).
 CONFORMANCE_VARIABLES := TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 \
 	TOKEN_URL HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT \
 	WORKERS SEED MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR REPLAY_AFTER REQUIRE_EXERCISED

@@ -33,7 +33,7 @@ CANDIDATES = (OURS, "json")
 ANSWER_EXAMPLE = "DeliveriesResponse"  # the contract's documented answer to DeliveriesRequest
 _COMPACT = (",", ":")  # orjson's output has no spaces; json's default has
 
-# Bodies the server must refuse (`refserver._validator.ContractValidator.parse`), and why.
+# Bodies the server must refuse (`refserver.parts.ContractValidator.parse`), and why.
 STRICTNESS: tuple[tuple[str, bytes], ...] = (
     ("NaN (not JSON)", b'{"quantity": NaN}'),
     ("1e400 (beyond a double)", b'{"quantity": 1e400}'),

@@ -7,7 +7,7 @@
 | granian               | `granian --interface asgi --workers N --runtime-threads 1 APP`     |
 | hypercorn             | `hypercorn --workers N --worker-class uvloop asgi:APP`             |
 
-The reference server is built by its factory (`refserver._cli:app_from_environment`) from the
+The reference server is built by its factory (`refserver.parts:app_from_environment`) from the
 same `REFSERVER_*` variables `python -m refserver` exports, and every server runs its ASGI
 lifespan, which opens the store and starts the purger. The hello-world app has no lifespan.
 """
@@ -45,7 +45,7 @@ class App:
 
 APPS = (
     App("hello", "bench.hello", "app", factory=False, lifespan=False),
-    App("refserver", "refserver._cli", "app_from_environment", factory=True, lifespan=True),
+    App("refserver", "refserver.parts", "app_from_environment", factory=True, lifespan=True),
 )
 
 

@@ -4,7 +4,7 @@ It reads the request body to the end, as any real handler must, and sends the sa
 JSON API sends; everything the reference server does beyond that is its own cost.
 
 `python -m bench.hello --port P --workers N` serves it through the reference server's own
-launcher (`refserver._workers`): the same uvicorn settings, and the same way of spreading
+launcher (`refserver.parts.serve`): the same uvicorn settings, and the same way of spreading
 connections over N workers.
 """
 
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-from refserver._workers import Launch, serve
+from refserver.parts import Launch, serve
 
 __all__ = ["BODY", "app", "main"]
 

@@ -8,7 +8,8 @@
 #
 # Variables of the gate itself:
 #   CONFORMANCE_TARGET      base URL of the server under test (required; TARGET is read too)
-#   CONFORMANCE_REPORT_DIR  where junit.xml, conformance.html and summary.md go (default reports)
+#   CONFORMANCE_REPORT_DIR  where junit.xml, conformance.html and summary.md go (default: the
+#                           suite's own, conformance/options.py)
 #   SERVER_CMD              started in the background and stopped afterwards; empty when the
 #                           server already runs
 #   WAIT_SECONDS            how long to wait for the target to answer (default 60)
@@ -16,8 +17,8 @@
 #                           installed on demand with `make install`)
 #   KIT                     how to run the suite (default: "$KIT_PYTHON -m conformance")
 #   GITHUB_STEP_SUMMARY, GITHUB_OUTPUT   when set (as on GitHub Actions), the summary is appended
-#                           to the first and verdict, failed, not-exercised, junit, html and
-#                           summary to the second
+#                           to the first and report-dir, verdict, failed, not-exercised, junit,
+#                           html and summary to the second
 # Every other CONFORMANCE_* variable (CONFORMANCE_TOKEN, CONFORMANCE_CLIENT_ID, ...) is read by
 # the suite itself; arguments given to this script are passed on to the suite.
 set -euo pipefail
@@ -27,7 +28,6 @@ if [[ -z "$target" ]]; then
   echo "conformance-gate: set CONFORMANCE_TARGET to the base URL of the server under test" >&2
   exit 2
 fi
-report_dir=${CONFORMANCE_REPORT_DIR:-${REPORT_DIR:-reports}}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
 kit_root=$(cd "$(dirname "$0")/.." && pwd)
 # The suite reads only CONFORMANCE_* variables: pass on the short names that are set (an empty
@@ -45,6 +45,14 @@ if [[ -z "${KIT_PYTHON:-}" ]]; then
   KIT_PYTHON="$kit_root/.venv/bin/python"
 fi
 KIT=${KIT:-"$KIT_PYTHON -m conformance"}
+report_dir=${CONFORMANCE_REPORT_DIR:-${REPORT_DIR:-}}
+if [[ -z "$report_dir" ]]; then  # the suite's default, defined once on its side
+  report_dir=$("$KIT_PYTHON" -c 'from conformance.options import DEFAULT_REPORT_DIR as d; print(d)')
+fi
+[[ "$report_dir" == /* ]] || report_dir="$PWD/$report_dir"
+if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+  echo "report-dir=$report_dir" >> "$GITHUB_OUTPUT"
+fi
 
 summarise() {  # verdict [why the suite did not run]
   "$KIT_PYTHON" -m conformance.gate_summary --verdict "$1" --problem "${2:-}" \

@@ -14,15 +14,22 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
+from conformance.arguments import PROFILE_NAMES, build_parser, listed, positive, rate
+from conformance.options import (
+    DEFAULT_REPORT_DIR,
+    DEFAULT_TOKEN,
+    DEFAULT_TOKEN2,
+    HYPOTHESIS_PROFILES,
+    SEED_BITS,
+    hypothesis_profile_default,
+)
 from conformance.profiles import Profile
 from conformance.report import render_summary, write_html, write_junit
 from conformance.results import SuiteResult
-from conformance.runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite, selection
+from conformance.runner import SuiteOptions, run_suite, selection
 from conformance.settings import (
-    ENV_PREFIX,
     FileSettings,
     SettingsError,
     environment,
@@ -30,114 +37,11 @@ from conformance.settings import (
     parse_header,
     parse_waiver,
 )
-from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["main", "options_from"]
 
-_SEED_BITS = 32
-
-
-class _Parser(argparse.ArgumentParser):
-    """Misconfiguration is reported in one line, with exit code 2, like an unreachable target."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"conformance: {message}\n")
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise ValueError(text)
-    return value
-
-
-# (option, metavar or None for a flag, help); each reads CONFORMANCE_<OPTION> when not given.
-_OPTIONS: tuple[tuple[str, str | None, str], ...] = (
-    ("target", "URL", "base URL of the server; default: start the embedded reference server"),
-    ("token", "TOKEN", "bearer token of the first tenant (default dev-token without a client id)"),
-    ("token2", "TOKEN", "bearer token of a second tenant; '' skips the two-tenant checks"),
-    ("client-id", "ID", "OAuth client id of the first tenant (client credentials)"),
-    ("client-secret", "SECRET", "OAuth client secret of the first tenant"),
-    ("client-id2", "ID", "OAuth client id of the second tenant; '' skips its checks"),
-    ("client-secret2", "SECRET", "OAuth client secret of the second tenant"),
-    ("token-url", "URL", "where tokens come from (default <target>/oauth/token)"),
-    ("ca-bundle", "FILE", "PEM file of the CA that signed the target's certificate"),
-    ("insecure", None, "do not verify the target's TLS certificate (CONFORMANCE_INSECURE=1)"),
-    ("rate-limit", "N", "send at most N requests a second, all threads together"),
-    ("config", "FILE", "settings file (default: conformance.toml here, when it exists)"),
-    ("line-item-ids", "IDS", "comma-separated valid order line item ids"),
-    ("seed", "N", "random seed; default: a new one each run"),
-    ("max-examples", "N", "fuzzing cases; each property runs a fifth of it"),
-    ("workers", "N", "parallel jobs: schema phase and property groups"),
-    ("profile", "NAME", "default, or zuora to relax what Zuora never promised"),
-    ("hypothesis-profile", "NAME", "dev: new examples each run; ci: derandomised"),
-    ("report-dir", "DIR", "where junit.xml and conformance.html go"),
-    ("timeout", "SECONDS", "seconds to wait for each answer"),
-    ("replay-after", "SECONDS", "replay the keys set at the run's start no sooner than this"),
-    ("require-exercised", None, "fail when a strict check judged nothing (=1)"),
-)
-_LISTS = (
-    ("header", "HEADERS", "'Name: value'", "extra header on every request (repeatable)"),
-    ("secret-header", "SECRET_HEADERS", "NAME", "header whose value is shown as $NAME"),
-    ("waive", "WAIVE", "NAME=REASON", "waive a check's failures, with the reason (repeatable)"),
-)
+_DEFAULTS = SuiteOptions()  # every field at its default, defined once in conformance.options
 _EMPTY_MEANS_NONE = frozenset({"token2", "client-id2"})
-_SEPARATORS = {"HEADERS": "\n", "SECRET_HEADERS": ",", "WAIVE": "\n"}
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="python -m conformance",
-        description="Check a server at a URL against the fulfillments contract. Every option "
-        "also reads CONFORMANCE_<OPTION> (for example CONFORMANCE_TARGET); the command line "
-        "wins over the environment, which wins over the config file.",
-    )
-    add = parser.add_argument
-    for name, metavar, text in _OPTIONS:
-        variable = ENV_PREFIX + name.upper().replace("-", "_")
-        if metavar is None:
-            add(f"--{name}", action="store_const", const=True, default=None, help=text)
-        else:
-            add(f"--{name}", metavar=metavar, default=None, help=f"{text} ({variable})")
-    for name, variable, metavar, text in _LISTS:
-        add(
-            f"--{name}",
-            metavar=metavar,
-            action="append",
-            default=None,
-            help=f"{text} ({ENV_PREFIX}{variable})",
-        )
-    add("--spec", type=Path, default=DEFAULT_SPEC, help="the contract file")
-    add("--phases", default="schema,properties", help="schema, properties or both")
-    add(
-        "--only",
-        default="",
-        metavar="NAMES",
-        help="comma-separated tests to run (default: all): Schemathesis phases (examples, "
-        "coverage, fuzzing) and property tests, e.g. fuzzing,key_limits_hold",
-    )
-    add(
-        "--soak",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="run N times with different seeds, stop at the first failure",
-    )
-    return parser
-
-
-def _listed(given: list[str] | None, variable: str) -> list[str]:
-    if given is not None:
-        return given
-    raw = environment(variable) or ""
-    return [part.strip() for part in raw.split(_SEPARATORS[variable]) if part.strip()]
 
 
 class _Resolver:
@@ -176,41 +80,50 @@ def _typed(parser: argparse.ArgumentParser, name: str, text: str, kind: Any) -> 
 
 def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argparse.Namespace]:
     """Parse the command line, the environment and the config file into a run's options."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         config = args.config or environment("config")
         file = load_config(Path(config) if config else None)
-        given = [parse_header(text) for text in _listed(args.header, "HEADERS")]
-        waivers = [parse_waiver(text) for text in _listed(args.waive, "WAIVE")]
+        given = [parse_header(text) for text in listed(args.header, "HEADERS")]
+        waivers = [parse_waiver(text) for text in listed(args.waive, "WAIVE")]
     except SettingsError as error:
         parser.error(str(error))
     overridden = {name.lower() for name, _ in given}
     headers = [pair for pair in file.headers if pair[0].lower() not in overridden] + given
-    secret = set(_listed(args.secret_header, "SECRET_HEADERS")) | set(file.secret_headers)
+    secret = set(listed(args.secret_header, "SECRET_HEADERS")) | set(file.secret_headers)
     value = _Resolver(args, file).raw
     phases = frozenset(part.strip() for part in args.phases.split(",") if part.strip())
     if not phases or not phases <= {"schema", "properties"}:
         parser.error(f"--phases takes schema, properties or both, not {args.phases!r}")
-    timeout = float(_typed(parser, "timeout", value("timeout", "10") or "10", float))
+    timeout = _DEFAULTS.timeout
+    if given_timeout := value("timeout"):
+        timeout = float(_typed(parser, "timeout", given_timeout, float))
     if timeout <= 0:
         parser.error("--timeout must be positive")
-    profile = value("profile", "default") or "default"
+    profile = value("profile") or _DEFAULTS.profile.value
     if profile not in {p.value for p in Profile}:
-        parser.error(f"--profile takes {', '.join(p.value for p in Profile)}, not {profile!r}")
-    hypothesis_profile = value("hypothesis-profile", "ci" if os.environ.get("CI") else "dev")
-    replay_after = float(_typed(parser, "replay-after", value("replay-after") or "0", float))
+        parser.error(f"--profile takes {PROFILE_NAMES}, not {profile!r}")
+    hypothesis_profile = value("hypothesis-profile") or hypothesis_profile_default(os.environ)
+    replay_after = _DEFAULTS.replay_after
+    if given_replay_after := value("replay-after"):
+        replay_after = float(_typed(parser, "replay-after", given_replay_after, float))
     if replay_after < 0:
         parser.error("--replay-after must not be negative")
-    if hypothesis_profile not in ("dev", "ci"):
-        parser.error(f"--hypothesis-profile takes dev or ci, not {hypothesis_profile!r}")
+    if hypothesis_profile not in HYPOTHESIS_PROFILES:
+        parser.error(
+            f"--hypothesis-profile takes {' or '.join(HYPOTHESIS_PROFILES)}, "
+            f"not {hypothesis_profile!r}"
+        )
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     try:
         selection(only)
     except ValueError as error:
         parser.error(str(error))
     seed = value("seed")
-    rate = value("rate-limit")
+    per_second = value("rate-limit")
+    max_examples = value("max-examples")
+    workers = value("workers")
     token2 = value("token2", DEFAULT_TOKEN2)
     options = SuiteOptions(
         target=value("target") or None,
@@ -225,16 +138,16 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         secret_headers=frozenset(secret),
         ca_bundle=value("ca-bundle") or None,
         insecure=_truthy(value("insecure")),
-        rate_limit=_typed(parser, "rate-limit", rate, _rate) if rate else None,
+        rate_limit=_typed(parser, "rate-limit", per_second, rate) if per_second else None,
         waivers=(*file.waivers, *waivers),
         line_item_ids=tuple(
             item.strip() for item in (value("line-item-ids") or "").split(",") if item.strip()
         ),
         seed=_typed(parser, "seed", seed, int) if seed else None,
-        max_examples=_typed(
-            parser, "max-examples", value("max-examples") or str(DEFAULT_MAX_EXAMPLES), _positive
-        ),
-        workers=_typed(parser, "workers", value("workers") or "2", _positive),
+        max_examples=_typed(parser, "max-examples", max_examples, positive)
+        if max_examples
+        else _DEFAULTS.max_examples,
+        workers=_typed(parser, "workers", workers, positive) if workers else _DEFAULTS.workers,
         profile=Profile(profile),
         hypothesis_profile=hypothesis_profile,
         timeout=timeout,
@@ -244,7 +157,7 @@ def options_from(argv: Sequence[str] | None = None) -> tuple[SuiteOptions, argpa
         replay_after=replay_after,
         require_exercised=_truthy(value("require-exercised")),
     )
-    args.report_dir = Path(value("report-dir") or "reports")
+    args.report_dir = Path(value("report-dir") or DEFAULT_REPORT_DIR)
     return options, args
 
 
@@ -264,7 +177,7 @@ def _finish(result: SuiteResult, report_dir: Path) -> int:
 
 
 def _soak(options: SuiteOptions, runs: int, report_dir: Path) -> int:
-    first = options.seed if options.seed is not None else random.getrandbits(_SEED_BITS)
+    first = options.seed if options.seed is not None else random.getrandbits(SEED_BITS)
     for index in range(runs):
         seed = first + index
         print(f"soak      run {index + 1}/{runs}, seed {seed}", flush=True)

@@ -17,17 +17,15 @@ from dataclasses import dataclass
 
 import httpx
 
+from conformance.options import DEFAULT_TOKEN, DEFAULT_TOKEN2
+
 __all__ = [
-    "DEFAULT_TOKEN",
-    "DEFAULT_TOKEN2",
     "Credentials",
     "CredentialsError",
     "Grant",
     "tenant_credentials",
 ]
 
-DEFAULT_TOKEN = "dev-token"  # the reference server's development tenants
-DEFAULT_TOKEN2 = "dev-token-2"
 _RENEW_SHARE = 0.25  # renew once a quarter of the token's life is left (15 min of Zuora's hour)
 _RENEW_MARGIN = 5.0  # and never later than five seconds before it expires
 _BEARER = "Bearer "

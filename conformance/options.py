@@ -1,17 +1,44 @@
-"""What one run of the suite is asked to do: the options `run_suite` takes, with CLI defaults."""
+"""What one run of the suite is asked to do: the options `run_suite` takes, and their defaults.
+
+Every default of a run is defined here, once, with the reason for its value: the command line
+and its help, the pytest plugin, `make conformance`, `ci/conformance-gate.sh` and the GitHub
+action leave a value out to get it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
 from conformance.profiles import Profile
 from conformance.spec import DEFAULT_SPEC
 
-__all__ = ["ALL_PHASES", "DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions"]
+__all__ = [
+    "ALL_PHASES",
+    "DEFAULT_HYPOTHESIS_PROFILE",
+    "DEFAULT_MAX_EXAMPLES",
+    "DEFAULT_REPORT_DIR",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOKEN",
+    "DEFAULT_TOKEN2",
+    "DEFAULT_WORKERS",
+    "HYPOTHESIS_PROFILES",
+    "PROPERTY_SHARE",
+    "SEED_BITS",
+    "SuiteOptions",
+    "hypothesis_profile_default",
+]
 
+DEFAULT_TOKEN = "dev-token"  # the reference server's development tenants
+DEFAULT_TOKEN2 = "dev-token-2"
 DEFAULT_MAX_EXAMPLES = 50  # fuzzing cases; with coverage and properties, under a minute here
+DEFAULT_WORKERS = 2  # the schema phase beside one property group: both cores of a small runner
+DEFAULT_TIMEOUT = 10.0  # seconds to wait for each answer
+DEFAULT_REPORT_DIR = Path("reports")  # junit.xml and conformance.html, beside the run
+HYPOTHESIS_PROFILES = ("dev", "ci")  # dev: new examples each run; ci: derandomised
+DEFAULT_HYPOTHESIS_PROFILE = "dev"  # "ci" where the CI variable is set
+SEED_BITS = 32  # a random seed is a 32-bit number, short enough to type back in with --seed
 PROPERTY_SHARE = 5  # a property runs max_examples / 5 examples (each is several requests)
 ALL_PHASES = frozenset({"schema", "properties"})  # the two halves of a whole run
 
@@ -30,10 +57,10 @@ class SuiteOptions:
     line_item_ids: tuple[str, ...] = ()
     seed: int | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
-    workers: int = 2
+    workers: int = DEFAULT_WORKERS
     profile: Profile = Profile.DEFAULT
-    hypothesis_profile: str = "dev"
-    timeout: float = 10.0
+    hypothesis_profile: str = DEFAULT_HYPOTHESIS_PROFILE
+    timeout: float = DEFAULT_TIMEOUT
     spec: Path = DEFAULT_SPEC
     phases: frozenset[str] = ALL_PHASES
     only: frozenset[str] = frozenset()  # Schemathesis phases and property tests; empty: all
@@ -62,3 +89,8 @@ class SuiteOptions:
     def property_examples(self) -> int:
         """Examples per property (scaled by each property's share)."""
         return max(1, self.max_examples // PROPERTY_SHARE)
+
+
+def hypothesis_profile_default(environ: Mapping[str, str]) -> str:
+    """The Hypothesis profile of a run that names none: `ci` where a CI sets `CI`, else `dev`."""
+    return "ci" if environ.get("CI") else DEFAULT_HYPOTHESIS_PROFILE

@@ -5,20 +5,24 @@ fixture or an import they did not ask for. Load it with `-p conformance.pytest_p
 `pytest_plugins = ["conformance.pytest_plugin"]` in a conftest.py). With `--fulfillments-target`
 it adds one test item that runs the whole suite against that URL (its failure shows the summary
 with a curl line per failure), and the `fulfillments_conformance` fixture lets a test run the
-suite itself, for example against a server the test has just started. The suite is imported only
-when used, so pytest starts as fast as before.
+suite itself, for example against a server the test has just started. An option left out takes
+the suite's own default (`conformance.options`), as on the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from conformance.results import SuiteResult
+from conformance.options import DEFAULT_MAX_EXAMPLES, DEFAULT_TOKEN, DEFAULT_TOKEN2, SuiteOptions
+from conformance.profiles import Profile
+from conformance.report import render_summary, write_html, write_junit
+from conformance.results import SuiteResult
+from conformance.runner import run_suite
+from conformance.settings import parse_header, parse_waiver
 
 __all__ = ["ConformanceItem", "fulfillments_conformance"]
 
@@ -28,12 +32,26 @@ _GROUP = "fulfillments-conformance"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(_GROUP, "conformance of a server to Zuora's POST /v1/fulfillments")
     group.addoption("--fulfillments-target", default=None, help="base URL of the server to check")
-    group.addoption("--fulfillments-token", default=None, help="first tenant's bearer token")
     group.addoption(
-        "--fulfillments-token2", default=None, help="second tenant's token; '' for none"
+        "--fulfillments-token", default=None, help=f"first tenant's token ({DEFAULT_TOKEN})"
     )
-    group.addoption("--fulfillments-profile", default="default", help="default or zuora")
-    group.addoption("--fulfillments-max-examples", type=int, default=None, help="cases per phase")
+    group.addoption(
+        "--fulfillments-token2",
+        default=None,
+        help=f"second tenant's token ({DEFAULT_TOKEN2}); '' for none",
+    )
+    group.addoption(
+        "--fulfillments-profile",
+        default=None,
+        choices=[profile.value for profile in Profile],
+        help=f"how strictly to judge ({SuiteOptions().profile})",
+    )
+    group.addoption(
+        "--fulfillments-max-examples",
+        type=int,
+        default=None,
+        help=f"fuzzing cases ({DEFAULT_MAX_EXAMPLES})",
+    )
     group.addoption("--fulfillments-report-dir", default=None, help="write junit.xml and HTML here")
     group.addoption("--fulfillments-client-id", default=None, help="first tenant's OAuth client id")
     group.addoption("--fulfillments-client-secret", default=None, help="its client secret")
@@ -47,20 +65,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _run(config: pytest.Config, target: str) -> SuiteResult:
-    from conformance import Profile, SuiteOptions, run_suite  # noqa: PLC0415 - only when used
-    from conformance.report import write_html, write_junit  # noqa: PLC0415
-    from conformance.settings import parse_header, parse_waiver  # noqa: PLC0415
-
     options: dict[str, Any] = {
         "target": target,
-        "profile": Profile(config.getoption("--fulfillments-profile")),
         "client_id": config.getoption("--fulfillments-client-id"),
         "client_secret": config.getoption("--fulfillments-client-secret"),
         "headers": tuple(parse_header(h) for h in config.getoption("--fulfillments-header")),
         "ca_bundle": config.getoption("--fulfillments-ca-bundle"),
         "waivers": tuple(parse_waiver(w) for w in config.getoption("--fulfillments-waive")),
     }
-    # Unset: the suite's own defaults (dev-token, dev-token-2); an empty token2: no second tenant.
+    # Unset: the suite's own defaults; an empty token2: no second tenant.
+    if config.getoption("--fulfillments-profile") is not None:
+        options["profile"] = Profile(config.getoption("--fulfillments-profile"))
     if config.getoption("--fulfillments-token") is not None:
         options["token"] = config.getoption("--fulfillments-token")
     if config.getoption("--fulfillments-token2") is not None:
@@ -83,8 +98,6 @@ class ConformanceItem(pytest.Item):
     """One test item: the whole suite against `--fulfillments-target`."""
 
     def runtest(self) -> None:
-        from conformance.report import render_summary  # noqa: PLC0415
-
         result = _run(self.config, str(self.config.getoption("--fulfillments-target")))
         if result.exit_code != 0:
             raise ConformanceFailed(render_summary(result))

@@ -1,6 +1,6 @@
 """Every check the suite runs: what it catches, whose promise it guards, how profiles treat it.
 
-Three kinds of check share one table:
+Four kinds of check share one table:
 
 | kind         | runs on                                   | declared with        |
 |--------------|-------------------------------------------|----------------------|

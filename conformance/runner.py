@@ -21,7 +21,13 @@ from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
 from conformance.oauth import Credentials, CredentialsError
-from conformance.options import ALL_PHASES, DEFAULT_MAX_EXAMPLES, PROPERTY_SHARE, SuiteOptions
+from conformance.options import (
+    ALL_PHASES,
+    DEFAULT_MAX_EXAMPLES,
+    PROPERTY_SHARE,
+    SEED_BITS,
+    SuiteOptions,
+)
 from conformance.properties import (
     LATE_REPLAYS,
     PROPERTIES,
@@ -48,7 +54,6 @@ from conformance.transport import Throttle
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions", "run_suite", "selection"]
 
-_SEED_BITS = 32
 OUTSIDE_SELECTION = "not run: outside the tests --only and --phases selected"
 
 Progress = Callable[[str], None]
@@ -70,7 +75,7 @@ def _target(options: SuiteOptions) -> Iterator[str]:
 def _resolved_seed(options: SuiteOptions) -> SuiteOptions:
     """A dev run without a seed gets a random one, printed so the run can be repeated."""
     if options.seed is None and options.hypothesis_profile != "ci":
-        return replace(options, seed=random.getrandbits(_SEED_BITS))
+        return replace(options, seed=random.getrandbits(SEED_BITS))
     return options
 
 

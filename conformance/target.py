@@ -25,7 +25,9 @@ from conformance.spec import OPERATION_PATH
 __all__ = ["EmbeddedServer", "TargetError", "probe"]
 
 _REPOSITORY = Path(__file__).resolve().parent.parent
-_START_SECONDS = 30.0  # a cold start imports Starlette, uvicorn and the store on a busy machine
+# A cold start is a new Python process that imports uvicorn and the server, reads and resolves
+# the contract and creates a SQLite store; on a busy machine that takes seconds.
+_START_SECONDS = 30.0
 _STOP_SECONDS = 5.0
 _POLL_SECONDS = 0.1
 _PROBE_BODY = b"{}"  # invalid on purpose: the answer (400) creates nothing

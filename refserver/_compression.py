@@ -23,11 +23,9 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's flag for the gzip container
 _LEVEL = 5  # a little faster than zlib's default 6, within a few per cent of its size
 # zlib sets up its state anew for every response, sized by memLevel: 8 (the default) allocates
 # a 64 KiB hash table and a 64 KiB block buffer whose pages come back from the OS on every call
-# (~20 page faults); 4 needs 4 KiB of each. Measured at level 5 on answers of this server's
-# shape: 1.7 KB in 24 us instead of 121 (the gzip step inside in-process requests: 43-65 us
-# instead of 73-100), 8 KB in 68-158 us instead of 163-207, sizes within 2 %. Past ~12 KB the
-# smaller table's collisions cost more than its setup saves (16 KB: 432 us instead of 356;
-# 97 KB: 4.0 ms instead of 2.1), so larger bodies keep the default.
+# (~20 page faults); 4 needs 4 KiB of each, and on answers of this server's shape is several
+# times faster with sizes within 2 %. Past ~12 KB the smaller table's collisions cost more than
+# its setup saves, so larger bodies keep the default (bench/FINDINGS.md, section 4).
 _SMALL_BODY = 8192  # bytes: bodies up to this size are compressed with _SMALL_MEM_LEVEL
 _SMALL_MEM_LEVEL = 4
 _MEM_LEVEL = 8  # zlib's default, for larger bodies

@@ -1,9 +1,9 @@
 """Server configuration: where the store is, which tenants exist and what each token may do.
 
-Without a tokens file two development tenants exist (tokens `dev-token` and `dev-token-2`,
-OAuth clients `dev-client` and `DEV_SDK_CLIENT_ID`, secret `dev-secret`, for the first), in
-default mode: every line item
-the contract accepts is accepted. A tokens file (YAML, see the README) replaces them.
+Without a tokens file two development tenants exist: tokens `dev-token` and `dev-token-2`, and
+for the first also the OAuth clients `dev-client` and `DEV_SDK_CLIENT_ID` (secret `dev-secret`).
+Both are in default mode: every line item the contract accepts is accepted. A tokens file (YAML,
+see the README) replaces them.
 
 OAuth tokens are signed with `oauth_secret`. The development secret below is public (it is in
 this file), so it signs tokens of the development tenants only: any other configuration gets
@@ -107,8 +107,8 @@ class ServerConfig:
     purge_interval_seconds: float = 5.0
     purge_batch: int = 500  # keys per purge transaction, so writers never wait long
     # Exempt what startup built (contract, validator, modules) from the collector, so a full
-    # collection under load scans requests only: ~10 ms -> ~0 ms. Only a process that is
-    # nothing but the server (the CLI's) should, since the freeze covers the whole heap.
+    # collection under load scans requests only (bench/FINDINGS.md, section 2). Only a process
+    # that is nothing but the server (the CLI's) should, since the freeze covers the whole heap.
     freeze_heap: bool = False
     faults: FaultPlan = field(default_factory=FaultPlan)  # `Prefer` faults; `--faults` adds more
 

@@ -1,8 +1,8 @@
 """A deadline for awaiting the request body, without a timer per request.
 
-`asyncio.timeout` arms a timer and cancels it for every request (~11 us a request here),
-yet a body that arrives whole, nearly every body, never needs it. Instead each read is
-registered with its deadline, and one sweeper per event loop wakes every tick to cancel the
+`asyncio.timeout` arms a timer and cancels it for every request (its cost: bench/FINDINGS.md,
+section 2), yet a body that arrives whole, nearly every body, never needs it. Instead each read
+is registered with its deadline, and one sweeper per event loop wakes every tick to cancel the
 reads past theirs; a deadline is honoured up to one tick late. The sweeper ends when nothing
 is left to watch and starts again with the next read.
 """

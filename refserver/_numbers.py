@@ -58,7 +58,7 @@ class NumberBlocks:
                     self._fetch(which, self._block)
                 return start
             # Every request waiting for the block wakes in the same turn of the loop; a lock
-            # would wake them one turn at a time, which measured 30-50 ms at p90 under load.
+            # would wake them one turn at a time, slow under load (bench/FINDINGS.md, section 2).
             await asyncio.shield(self._fetch(which, max(self._block, count)))
 
     def _fetch(self, which: tuple[str, str], size: int) -> asyncio.Task[None]:

@@ -18,10 +18,8 @@ __all__ = ["purge_once", "run_purger"]
 
 _log = logging.getLogger("refserver")
 _MAX_BATCHES_PER_ROUND = 100  # bounds one round; the next round continues where it stopped
-# Long enough for the requests queued behind a 500-key batch (4 to 10 ms on SQLite with
-# 1,000,000 keys) to run: it took replay p99 from 106.6 ms to 37.1 ms (31.8 ms with nothing
-# to purge). Short enough that a round still deletes ~8,800 keys/s, several times the ~1,400
-# creations/s the server reached in the benchmarks.
+# Long enough for the requests queued behind a batch to run, short enough that the purge still
+# outpaces the fastest creation rate; the measurements are in bench/FINDINGS.md, section 1.
 _PAUSE_SECONDS = 0.02
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -37,12 +35,10 @@ async def purge_once(
 ) -> int:
     """One round: batches until a short one, pausing `pause` seconds between batches.
 
-    The pause leaves the event loop to the requests waiting behind a batch. At 500 keys per
-    batch and 20 ms pauses a round deletes ~8,800 keys a second (measured on SQLite with
-    1,000,000 keys), several times the ~1,400 a second the server created at most in the
-    benchmarks, so the expired set cannot outgrow the purge. A round is bounded to
-    `_MAX_BATCHES_PER_ROUND` batches (50,000 keys, about 6 s at that rate); counting the 5 s
-    interval between rounds, the purge still removes ~4,500 keys a second.
+    The pause leaves the event loop to the requests waiting behind a batch. A round is bounded
+    to `_MAX_BATCHES_PER_ROUND` batches; even counting the interval between rounds, the purge
+    removes keys several times faster than the server creates them, so the expired set cannot
+    outgrow it (the rates: bench/FINDINGS.md, section 1).
     """
     total = 0
     for i in range(_MAX_BATCHES_PER_ROUND):

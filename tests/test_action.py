@@ -10,6 +10,7 @@ the step summary and the artifact names are what a workflow would see.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from conformance.options import DEFAULT_REPORT_DIR, DEFAULT_TOKEN, DEFAULT_TOKEN2, SuiteOptions
 from tests._server_process import ROOT, free_port
 
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -198,3 +200,69 @@ def test_every_input_reaches_a_step_and_every_output_is_written() -> None:
     for name, spec in ACTION["outputs"].items():
         assert spec["value"] == f"${{{{ steps.gate.outputs.{name} }}}}"
         assert name in written, name
+
+
+_RECORDING_KIT = """\
+import json
+import sys
+
+from conformance.cli import options_from
+
+options, args = options_from(sys.argv[1:])
+args.report_dir.mkdir(parents=True, exist_ok=True)
+(args.report_dir / "junit.xml").write_text('<testsuite name="conformance" tests="0"/>')
+(args.report_dir / "conformance.html").write_text("<html></html>")
+seen = {
+    "token": options.token,
+    "token2": options.token2,
+    "second_tenant": options.has_second_tenant,
+    "profile": str(options.profile),
+    "report_dir": str(args.report_dir),
+}
+with open(sys.argv[0] + ".seen", "a", encoding="utf-8") as record:
+    record.write(json.dumps(seen) + "\\n")
+"""
+
+
+def _recording_kit(root: Path) -> Path:
+    """A kit environment whose `fulfillments-conformance` records the options the suite read."""
+    bin_dir = root / "kit" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (bin_dir / "record.py").write_text(_RECORDING_KIT)
+    (bin_dir / "fulfillments-conformance").write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" "{bin_dir / "record.py"}" "$@"\n'
+    )
+    for name in ("python", "fulfillments-conformance"):
+        (bin_dir / name).chmod(0o755)
+    return bin_dir.parent
+
+
+def test_inputs_left_empty_reach_the_suite_as_its_own_defaults(tmp_path: Path) -> None:
+    """The action restates no default: an empty input is not passed on, so the suite applies its
+    own (the second tenant included), and `second-tenant: false` turns that tenant off."""
+    runner = Runner(tmp_path)
+    for folder in ("workspace", "temp"):
+        (tmp_path / folder).mkdir()
+    runner.outputs["kit"] = {"venv": str(_recording_kit(tmp_path))}
+    gate = next(step for step in ACTION["runs"]["steps"] if step.get("id") == "gate")
+    port = free_port()
+    server = f"{sys.executable} -m http.server {port} --bind 127.0.0.1"
+    target = f"http://127.0.0.1:{port}"
+    for given in ({}, {"second-tenant": "false", "profile": "zuora"}):
+        inputs = _inputs({"target": target, "server-command": server, **given})
+        assert _run_step(runner, gate, inputs) == 0
+        assert runner.outputs["gate"]["verdict"] == "0"
+    lines = (tmp_path / "kit" / "bin" / "record.py.seen").read_text(encoding="utf-8")
+    defaults, turned_off = (json.loads(line) for line in lines.splitlines())
+    report_dir = str(runner.workspace / DEFAULT_REPORT_DIR)
+    assert defaults == {
+        "token": DEFAULT_TOKEN,
+        "token2": DEFAULT_TOKEN2,
+        "second_tenant": True,
+        "profile": str(SuiteOptions().profile),
+        "report_dir": report_dir,
+    }
+    assert runner.outputs["gate"]["junit"] == f"{report_dir}/junit.xml"
+    assert turned_off["second_tenant"] is False
+    assert turned_off["profile"] == "zuora"

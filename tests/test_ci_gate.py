@@ -173,6 +173,7 @@ def test_gate_reports_an_unreachable_target_with_exit_2(tmp_path: Path) -> None:
     assert "**could not be checked** (verdict 2)" in summary
     assert f"**Could not check:** {target} did not answer within 2s" in summary
     assert _outputs(tmp_path) | {"summary": ""} == {
+        "report-dir": str(tmp_path / "reports"),
         "verdict": "2",
         "failed": "0",
         "not-exercised": "0",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.profiles import Profile
 from tests._server_process import ROOT, free_port
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -98,3 +99,29 @@ def test_the_pytest_plugin_runs_the_suite_in_a_users_session(tmp_path: Path) -> 
     assert "1 failed, 1 passed" in done.stdout
     assert "fulfillments_conformance" in done.stdout
     assert "ERROR:" in done.stdout
+
+
+def test_the_pytest_plugin_offers_the_suites_profiles(tmp_path: Path) -> None:
+    """`--fulfillments-profile` takes only the suite's profiles, named in pytest's own error."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "conformance.pytest_plugin",
+            f"--rootdir={tmp_path}",
+            "--fulfillments-profile=strict",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stderr
+    choices = ", ".join(repr(profile.value) for profile in Profile)
+    assert f"invalid choice: 'strict' (choose from {choices})" in done.stderr

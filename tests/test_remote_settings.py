@@ -13,6 +13,7 @@ from conformance import CheckStatus, SuiteOptions, run_suite
 from conformance.cli import options_from
 from conformance.curl import curl_command
 from conformance.oauth import Credentials
+from conformance.options import DEFAULT_REPORT_DIR, DEFAULT_TOKEN2
 from conformance.report import render_html, render_summary
 from conformance.report.junit import render_junit
 from tests._server_process import ROOT
@@ -192,3 +193,24 @@ def test_curl_lines_show_every_secret_as_its_variable() -> None:
     assert "k-123" not in line
     assert '"Authorization: Bearer $TOKEN"' in line
     assert '"X-Api-Key: $X_API_KEY"' in line
+
+
+def test_options_left_out_take_the_defaults_of_conformance_options(
+    clean_environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line restates no default: it applies, and its help shows, the suite's own."""
+    monkeypatch.delenv("CI", raising=False)
+    options, args = options_from([])
+    defaults = SuiteOptions()
+    assert (options.workers, options.timeout) == (defaults.workers, defaults.timeout)
+    assert (options.max_examples, options.profile) == (defaults.max_examples, defaults.profile)
+    assert options.hypothesis_profile == defaults.hypothesis_profile
+    assert args.report_dir == DEFAULT_REPORT_DIR
+    monkeypatch.setenv("CI", "true")
+    assert options_from([])[0].hypothesis_profile == "ci"
+    with pytest.raises(SystemExit):
+        options_from(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"(default {defaults.workers}; CONFORMANCE_WORKERS)" in shown
+    assert f"(default {DEFAULT_REPORT_DIR}; CONFORMANCE_REPORT_DIR)" in shown
+    assert f"default {DEFAULT_TOKEN2} without a client id" in shown

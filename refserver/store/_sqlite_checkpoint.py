@@ -3,7 +3,7 @@
 A checkpoint copies the write-ahead log back into the database file and syncs it: tens of
 milliseconds for a few thousand pages, hundreds when the log has grown. Run on the thread that
 also commits batches for a store waiting on another process, it held those batches back for as
-long (p99 over 250 ms with two processes on one file). Here it has its own connection and its
+long (bench/FINDINGS.md, section 8). Here it has its own connection and its
 own thread, runs PASSIVE (it never blocks a reader or a writer), and runs at most one at a time,
 every `every` commits so the log stays short.
 """

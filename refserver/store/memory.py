@@ -6,11 +6,10 @@ exactly-once promise needs inside one event loop; several processes never share 
 Everything stored is text and bytes: dictionaries keyed by text (a key's parts, length-prefixed)
 holding pickled rows, not the frozen records the protocol hands out, which are built on the way
 out. The garbage collector never tracks such dictionaries, so stored creations cost a collection
-nothing: measured with 140,000 stored, a full collection took 8 to 17 ms, as with none, and no
-full collection ran in 40,000 more creations. Holding the records themselves, each creation added
-five tracked objects and a full collection took 0.5 to 0.9 s; with flat tuples as values the
-collector untracked the rows but still walked the dictionaries holding them, 0.1 to 0.15 s a
-time. The price is pickling, ~4 us per creation and per replay, lost in the noise end to end.
+nothing, where the records themselves (or flat tuples, whose dictionaries the collector still
+walked) made full collections take a large part of a second. The price is pickling, a few
+microseconds per creation and per replay, lost in the noise end to end. The measurements are in
+bench/FINDINGS.md, section 5.
 This is done here rather than with `gc.freeze()`, which acts on the whole process (every test,
 every other part) and would have to be repeated as records keep arriving.
 

@@ -10,9 +10,9 @@ an fsync per commit for that case, at the cost of a disk flush per write.
 Atomicity: every write runs in `BEGIN IMMEDIATE`, which takes the database's write lock before
 reading, so two requests (or two processes) can never both reserve one key.
 
-Speed without stalling the event loop: a transaction here takes about 0.1 ms, less than
-handing it to a thread and back (measured: 0.5 ms a call through an executor on a loaded
-two-core machine, 0.17 ms inline), and most of it is the commit. So writes are group-committed
+Speed without stalling the event loop: a transaction here costs less than handing it to a
+thread and back, and most of it is the commit (bench/FINDINGS.md, section 2, "Group commit
+inline"). So writes are group-committed
 (`_sqlite_batch`): the work of every request ready in the same turn of the loop shares one
 transaction, run inline through a connection that never waits (`busy_timeout=0`); only when
 another store or process holds the write lock does the batch move to the store's own thread.

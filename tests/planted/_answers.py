@@ -10,12 +10,14 @@ from typing import Any
 import orjson
 
 from refserver import BusinessEngine, Problem, Shape, Tenant
-from refserver._auth import TokenAuthenticator
-from refserver._basics import HexFulfillmentIds
-from refserver._config import DEFAULT_UNIT_PRICE
-from refserver._errors import BUSINESS_RULE
-from refserver._types import Created
-from refserver._validator import ContractValidator
+from refserver.parts import (
+    BUSINESS_RULE,
+    DEFAULT_UNIT_PRICE,
+    ContractValidator,
+    Created,
+    HexFulfillmentIds,
+    TokenAuthenticator,
+)
 
 __all__ = [
     "AnyBearerToken",

@@ -10,9 +10,7 @@ import asyncio
 import gzip
 
 from refserver import Contract, Problem, Shape
-from refserver._compression import GzipPolicy, wants_gzip
-from refserver._parts import Receive
-from refserver._types import Headers
+from refserver.parts import GzipPolicy, Headers, Receive, wants_gzip
 
 __all__ = [
     "CorruptGzipCrashes",

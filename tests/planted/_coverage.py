@@ -7,10 +7,14 @@ import dataclasses
 from typing import Any
 
 from refserver import Contract, IdempotencyEngine, Tenant
-from refserver._compression import GzipPolicy
-from refserver._limits import WindowRateLimiter
-from refserver._types import Headers, RateStatus, Ticket
-from refserver._validator import ContractValidator
+from refserver.parts import (
+    ContractValidator,
+    GzipPolicy,
+    Headers,
+    RateStatus,
+    Ticket,
+    WindowRateLimiter,
+)
 from refserver.store import Effects, StoredResponse
 from tests.planted._idempotency import Wrapped
 

@@ -10,13 +10,19 @@ import dataclasses
 import uuid
 from typing import Any
 
-from refserver import Contract, Problem, Tenant
-from refserver._basics import UuidRequestIds
-from refserver._contract import HeaderRule
-from refserver._errors import INTERNAL, INVALID_VALUE, Shape
-from refserver._headers import ContractHeaderPolicy
-from refserver._limits import InFlightCounter, WindowRateLimiter
-from refserver._types import ConcurrencyStatus, Headers, RateStatus
+from refserver import Contract, Problem, Shape, Tenant
+from refserver.parts import (
+    INTERNAL,
+    INVALID_VALUE,
+    ConcurrencyStatus,
+    ContractHeaderPolicy,
+    HeaderRule,
+    Headers,
+    InFlightCounter,
+    RateStatus,
+    UuidRequestIds,
+    WindowRateLimiter,
+)
 
 __all__ = [
     "EmptyPoolName",

@@ -14,9 +14,7 @@ import uuid
 from typing import Any
 
 from refserver import IdempotencyEngine, Problem, Tenant
-from refserver._errors import BUSINESS_RULE, LOCKING
-from refserver._idempotency import fingerprint
-from refserver._types import Headers, Ticket
+from refserver.parts import BUSINESS_RULE, LOCKING, Headers, Ticket, fingerprint
 from refserver.store import Effects, Reservation, ScopedKey, Store, StoredResponse
 
 __all__ = [

@@ -12,9 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from refserver import BusinessEngine, Contract, Parts, ServerConfig
-from refserver._business import BillingEngine
-from refserver._compression import GzipPolicy
-from refserver._headers import ContractHeaderPolicy
+from refserver.parts import BillingEngine, ContractHeaderPolicy, GzipPolicy
 from tests.planted import _answers as answers
 from tests.planted import _headers as headers
 from tests.planted import _idempotency as keys
