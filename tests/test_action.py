@@ -240,7 +240,7 @@ def _recording_kit(root: Path) -> Path:
 
 def test_inputs_left_empty_reach_the_suite_as_its_own_defaults(tmp_path: Path) -> None:
     """The action restates no default: an empty input is not passed on, so the suite applies its
-    own (the second tenant included), and `second-tenant: false` turns that tenant off."""
+    own (the second tenant included), and `token2: ''` turns that tenant off."""
     runner = Runner(tmp_path)
     for folder in ("workspace", "temp"):
         (tmp_path / folder).mkdir()
@@ -249,7 +249,7 @@ def test_inputs_left_empty_reach_the_suite_as_its_own_defaults(tmp_path: Path) -
     port = free_port()
     server = f"{sys.executable} -m http.server {port} --bind 127.0.0.1"
     target = f"http://127.0.0.1:{port}"
-    for given in ({}, {"second-tenant": "false", "profile": "zuora"}):
+    for given in ({}, {"token2": "", "profile": "zuora"}):
         inputs = _inputs({"target": target, "server-command": server, **given})
         assert _run_step(runner, gate, inputs) == 0
         assert runner.outputs["gate"]["verdict"] == "0"
