@@ -14,9 +14,9 @@ import hashlib
 from typing import Any
 
 import orjson
+from fulfillments_contract import Policies
 
 from refserver._config import Tenant
-from refserver._contract import Policies
 from refserver._errors import BUSINESS_RULE, LOCKING, Problem
 from refserver._types import Headers, Ticket
 from refserver.store import Effects, Reservation, ScopedKey, State, Store, StoredResponse

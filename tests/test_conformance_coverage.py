@@ -225,7 +225,7 @@ def test_spelling_of_published_names_is_held_only_in_the_default_profile() -> No
 
 
 def test_spellings_zuoras_sdk_documents_are_the_contracts_own() -> None:
-    assert set(ZUORA_SPELLINGS) <= set(load_contract().response_header_names())
+    assert set(ZUORA_SPELLINGS) <= set(load_contract().response_header_names)
 
 
 @pytest.mark.parametrize("name", ["retry-after", "VARY", "accept-encoding"])

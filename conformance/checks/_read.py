@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from conformance.client import header_of
+from conformance.spec import OPERATION_METHOD
 
 __all__ = [
     "NOT_JSON",
@@ -55,7 +56,7 @@ class RequestLike(Protocol):
 
 def is_operation(case: RequestLike) -> bool:
     """Whether the request used the contract's method (other methods are out of its scope)."""
-    return str(case.method).upper() == "POST"
+    return str(case.method).upper() == OPERATION_METHOD
 
 
 def header_values(response: ResponseLike, name: str) -> list[str]:

@@ -10,9 +10,10 @@ import dataclasses
 import uuid
 from typing import Any
 
+from fulfillments_contract import HeaderRule
+
 from refserver import Contract, Problem, Tenant
 from refserver._basics import UuidRequestIds
-from refserver._contract import HeaderRule
 from refserver._errors import INTERNAL, INVALID_VALUE, Shape
 from refserver._headers import ContractHeaderPolicy
 from refserver._limits import InFlightCounter, WindowRateLimiter
@@ -100,9 +101,9 @@ class LongHeaders431(ContractHeaderPolicy):
 
     def check(self, headers: Headers, tenant: Tenant) -> None:
         for rule in self._limits:
-            value = headers.get(rule.name)
+            value = headers.get(rule.key)
             if value is not None and rule.max_length is not None and len(value) > rule.max_length:
-                raise Problem.of(431, INVALID_VALUE, f"Header {rule.name} is too large")
+                raise Problem.of(431, INVALID_VALUE, f"Header {rule.key} is too large")
         super().check(headers, tenant)
 
 
