@@ -15,6 +15,7 @@ from ._document import (
     follow,
     inline,
     lookup,
+    parse_document,
     read_document,
 )
 from ._headers import HeaderRule
@@ -34,5 +35,6 @@ __all__ = [
     "inline",
     "load_contract",
     "lookup",
+    "parse_document",
     "read_document",
 ]
