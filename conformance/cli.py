@@ -16,6 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from fulfillments_contract import DEFAULT_SPEC
+
 from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
 from conformance.profiles import Profile
 from conformance.report import render_summary, write_html, write_junit
@@ -30,7 +32,6 @@ from conformance.settings import (
     parse_header,
     parse_waiver,
 )
-from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["main", "options_from"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fulfillments_contract import DEFAULT_SPEC
+
 from conformance.oauth import DEFAULT_TOKEN, DEFAULT_TOKEN2
 from conformance.profiles import Profile
-from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["ALL_PHASES", "DEFAULT_MAX_EXAMPLES", "PROPERTY_SHARE", "SuiteOptions"]
 

@@ -1,9 +1,8 @@
-"""The contract as the suite reads it: through `fulfillments_contract`, the kit's one reader.
+"""The response-body validators the suite judges with, built from the contract's schemas.
 
-Every number a check compares against comes from the spec file (`x-policies`, the header
-parameters, the responses), parsed once by the contract package; nothing here repeats the
-document by hand. What stays the suite's own is how it judges: the response-body validators
-below are built here, so a server is measured by the suite's code, not by the server's.
+The suite reads the contract through `fulfillments_contract`, the kit's one reader: every
+number a check compares against comes from there. What stays the suite's own is how it judges,
+so the validators are built here, and a server is measured by the suite's code, not its own.
 """
 
 from __future__ import annotations
@@ -11,28 +10,9 @@ from __future__ import annotations
 import functools
 
 import jsonschema_rs
-from fulfillments_contract import (
-    DEFAULT_SPEC,
-    OPERATION_METHOD,
-    OPERATION_PATH,
-    Contract,
-    ContractError,
-    HeaderRule,
-    Policies,
-    load_contract,
-)
+from fulfillments_contract import Contract
 
-__all__ = [
-    "DEFAULT_SPEC",
-    "OPERATION_METHOD",
-    "OPERATION_PATH",
-    "Contract",
-    "ContractError",
-    "HeaderRule",
-    "Policies",
-    "load_contract",
-    "response_validator",
-]
+__all__ = ["response_validator"]
 
 
 @functools.lru_cache(maxsize=64)

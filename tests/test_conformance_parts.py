@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from fulfillments_contract import ContractError, load_contract
 from hypothesis import given, settings
 from schemathesis import GenerationMode
 
@@ -22,7 +23,7 @@ from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.schema_cases import CaseAdjuster
 from conformance.schema_phase import SchemaPlan, schemathesis_config
-from conformance.spec import ContractError, load_contract, response_validator
+from conformance.spec import response_validator
 from conformance.strategies import (
     TRACK_ID_FORBIDDEN,
     corrupt_gzip_bodies,

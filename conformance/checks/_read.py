@@ -11,8 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from fulfillments_contract import OPERATION_METHOD
+
 from conformance.client import header_of
-from conformance.spec import OPERATION_METHOD
 
 __all__ = [
     "NOT_JSON",

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from fulfillments_contract import HeaderRule
+
 from conformance.checks._judged import NotJudged, not_judged
 from conformance.checks._read import (
     RequestLike,
@@ -28,7 +30,6 @@ from conformance.failures import HeaderViolation
 from conformance.open_points import RATELIMIT_SYNTAX
 from conformance.profiles import Guard, relaxed, skipped
 from conformance.registry import response_check
-from conformance.spec import HeaderRule
 
 __all__ = [
     "concurrency_limit_headers_well_formed",

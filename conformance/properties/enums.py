@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fulfillments_contract import Contract
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.enums import invalid_enum_rejected
 from conformance.properties.harness import Harness
-from conformance.spec import Contract
 from conformance.strategies import invalid_enum_requests
 
 __all__ = ["COMPANIONS", "EnumField", "invalid_enums_are_refused", "request_enums"]
