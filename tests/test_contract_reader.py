@@ -152,9 +152,7 @@ def test_missing_parts_are_named(tmp_path: Path) -> None:
     no_operation = _copy_with(tmp_path, lambda d: d["paths"].clear())
     with pytest.raises(ContractError, match="no POST /v1/fulfillments"):
         load_contract(no_operation)
-    no_depth = tmp_path / "depth"
-    no_depth.mkdir()
-    path = _copy_with(no_depth, lambda d: d["x-policies"]["limits"].pop("maxJsonDepth"))
+    path = _copy_with(tmp_path, lambda d: d["x-policies"]["limits"].pop("maxJsonDepth"))
     with pytest.raises(ContractError, match="maxJsonDepth"):
         load_contract(path)
 
