@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-import yaml
+from fulfillments_contract import load_contract
 
 from bench._requests import SPEC, Bodies
 from bench._timing import Case
@@ -45,8 +45,7 @@ STRICTNESS: tuple[tuple[str, bytes], ...] = (
 
 def _answer() -> Any:
     """The contract's example answer, the shape and size of what a creation sends back."""
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    return spec["components"]["examples"][ANSWER_EXAMPLE]["value"]
+    return load_contract(SPEC).document["components"]["examples"][ANSWER_EXAMPLE]["value"]
 
 
 def _loaders() -> dict[str, Callable[[bytes], Any]]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 import yaml
+from fulfillments_contract import load_contract
 
 from bench._procs import LOOPBACK
 
@@ -54,9 +55,8 @@ class Bodies:
 
 
 def _example(name: str) -> dict[str, Any]:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    value: dict[str, Any] = spec["components"]["examples"][name]["value"]
-    return value
+    value: dict[str, Any] = load_contract(SPEC).document["components"]["examples"][name]["value"]
+    return copy.deepcopy(value)
 
 
 def write_bodies(folder: Path) -> Bodies:

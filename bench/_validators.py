@@ -6,7 +6,7 @@
 | fastjsonschema | generates and compiles Python source | `compile(use_default=False)`           |
 | jsonschema     | the reference Python implementation  | `Draft202012Validator`, format checker |
 
-The schema is read exactly as the server reads it (`refserver.load_contract`, `$ref`s
+The schema is read exactly as the server reads it (`fulfillments_contract.load_contract`, `$ref`s
 inlined). A validator that cannot compile it, or would silently skip a keyword it uses, is
 reported as unavailable rather than timed: a fast answer to a different question is no evidence.
 """
@@ -22,8 +22,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import jsonschema_rs
-
-from refserver import load_contract
+from fulfillments_contract import load_contract
 
 __all__ = ["OURS", "Validator", "build_validators", "request_schema"]
 

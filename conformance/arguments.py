@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from fulfillments_contract import DEFAULT_SPEC
+
 from conformance.options import (
     DEFAULT_HYPOTHESIS_PROFILE,
     DEFAULT_REPORT_DIR,
@@ -21,7 +23,6 @@ from conformance.options import (
 )
 from conformance.profiles import Profile
 from conformance.settings import ENV_PREFIX, environment
-from conformance.spec import DEFAULT_SPEC
 
 __all__ = ["PROFILE_NAMES", "build_parser", "listed", "positive", "rate"]
 

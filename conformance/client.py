@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-
-from conformance.spec import OPERATION_PATH
+from fulfillments_contract import OPERATION_PATH
 
 __all__ = ["Client", "Exchange", "SentRequest", "TransportProblem", "header_of"]
 

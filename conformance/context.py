@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from fulfillments_contract import DEFAULT_SPEC, Contract, load_contract
+
 from conformance.profiles import Profile, Treatment
 from conformance.registry import info_of
-from conformance.spec import DEFAULT_SPEC, Contract, load_contract
 
 __all__ = ["RunContext", "activate", "active"]
 

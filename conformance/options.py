@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from fulfillments_contract import DEFAULT_SPEC
+
 from conformance.profiles import Profile
-from conformance.spec import DEFAULT_SPEC
 
 __all__ = [
     "ALL_PHASES",

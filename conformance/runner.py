@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from fulfillments_contract import ContractError, load_contract
+
 import conformance.checks  # noqa: F401 - registers every check
 from conformance.client import Client
 from conformance.context import RunContext, activate
@@ -46,7 +48,6 @@ from conformance.results import (
     waived,
 )
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, run_schema_phase
-from conformance.spec import ContractError, load_contract
 from conformance.tally import Tally
 from conformance.target import EmbeddedServer, TargetError
 from conformance.tenants import probe_tenants, still_answers, tenant_credentials_for

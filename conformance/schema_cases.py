@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import schemathesis
+from fulfillments_contract import Contract
 from schemathesis import GenerationMode
 
 from conformance.client import header_of
 from conformance.keyspace import MIN_RANDOM_LENGTH, KeySpace
-from conformance.spec import Contract
 
 __all__ = ["CaseAdjuster", "adjusting"]
 

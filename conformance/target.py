@@ -19,8 +19,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import httpx
-
-from conformance.spec import OPERATION_PATH
+from fulfillments_contract import OPERATION_PATH
 
 __all__ = ["EmbeddedServer", "TargetError", "probe"]
 

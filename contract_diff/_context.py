@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fulfillments_contract import child, follow
+
 from contract_diff._model import Change, Party
-from contract_diff._resolve import child, resolve
 
 __all__ = ["DOC_KEYWORDS", "Context", "Where", "canonical"]
 
@@ -59,8 +60,8 @@ class Context:
 
     def resolve_pair(self, old: Any, new: Any, where: Where) -> tuple[Any, Any, Where]:
         """Both nodes with their `$ref`s followed, and the place updated to their components."""
-        old_node, old_source = resolve(self.old, old, where.old_source)
-        new_node, new_source = resolve(self.new, new, where.new_source)
+        old_node, old_source = follow(self.old, old, where.old_source)
+        new_node, new_source = follow(self.new, new, where.new_source)
         return old_node, new_node, Where(where.path, old_source, new_source)
 
     def documentation(self, old: Mapping[str, Any], new: Mapping[str, Any], where: Where) -> None:

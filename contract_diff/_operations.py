@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fulfillments_contract import follow
+
 from contract_diff._context import DOC_KEYWORDS, Context, Where, canonical
 from contract_diff._model import CLIENTS, SERVERS, Direction, Party
-from contract_diff._resolve import resolve
 from contract_diff._schema import compare_schema
 
 __all__ = ["compare_paths"]
@@ -113,7 +114,7 @@ def _index_parameters(
     """Parameters by (location, name); header names compare case-insensitively; later wins."""
     found: dict[tuple[str, str], tuple[Any, str | None]] = {}
     for item in raw:
-        parameter, source = resolve(document, item, None)
+        parameter, source = follow(document, item, None)
         name = str(parameter["name"])
         found[(str(parameter["in"]), name.lower() if parameter["in"] == "header" else name)] = (
             parameter,

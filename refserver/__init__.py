@@ -1,9 +1,10 @@
 """The reference server: a faithful, stateful stand-in for Zuora's POST /v1/fulfillments."""
 
+from fulfillments_contract import Contract, load_contract
+
 from refserver._app import ReferenceServer, create_app
 from refserver._build import build_parts, default_parts
 from refserver._config import Client, LineItem, Quotas, ServerConfig, Tenant, load_tokens_file
-from refserver._contract import Contract, load_contract
 from refserver._errors import Problem, Shape
 from refserver._parts import (
     Authenticator,

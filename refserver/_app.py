@@ -14,10 +14,11 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import orjson
+from fulfillments_contract import OPERATION_PATH, Contract, load_contract
 
 from refserver._build import build_parts
 from refserver._config import ServerConfig
-from refserver._contract import Contract, load_contract
+from refserver._errors import NOT_FOUND
 from refserver._faults import FaultInjector
 from refserver._oauth import serve_token
 from refserver._parts import Parts, Receive
@@ -28,7 +29,7 @@ from refserver._respond import Send, send_response
 __all__ = ["ReferenceServer", "create_app"]
 
 _log = logging.getLogger("refserver")
-_FULFILLMENTS = "/v1/fulfillments"
+_FULFILLMENTS = OPERATION_PATH
 _TOKEN = "/oauth/token"
 
 
@@ -62,7 +63,7 @@ class ReferenceServer:
         path, method = scope["path"], scope["method"]
         if path in (_FULFILLMENTS, _TOKEN):
             if method != "POST":
-                body = orjson.dumps(_not_found(f"Method {method} is not supported on {path}"))
+                body = self._not_found(f"Method {method} is not supported on {path}")
                 await send_response(send, 405, body, (("Allow", "POST"),), declared=None)
                 return
             parts = await self.parts()
@@ -78,8 +79,17 @@ class ReferenceServer:
             else:
                 await serve_token(parts, scope, receive, send)
             return
-        body = orjson.dumps(_not_found(f"No resource at {path}"))
+        body = self._not_found(f"No resource at {path}")
         await send_response(send, 404, body, (), declared=None)
+
+    def _not_found(self, message: str) -> bytes:
+        """Zuora's common error body for a path or method outside the contract (category 40).
+
+        No resource claims such a request, so its reason code carries the contract's
+        `unattributedResource`, not this operation's.
+        """
+        code = self.contract.policies.unattributed_resource_code * 100 + NOT_FOUND
+        return orjson.dumps({"success": False, "reasons": [{"code": code, "message": message}]})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -122,10 +132,6 @@ class ReferenceServer:
         if self._owns_store and self._parts is not None:
             await self._parts.store.close()
             self._parts = None
-
-
-def _not_found(message: str) -> dict[str, Any]:
-    return {"success": False, "reasons": [{"code": 50000040, "message": message}]}
 
 
 def create_app(config: ServerConfig, *, parts: Parts | None = None) -> ReferenceServer:

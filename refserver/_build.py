@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from fulfillments_contract import Contract, load_contract
+
 from refserver._auth import TokenAuthenticator
 from refserver._basics import HexFulfillmentIds, SystemClock, UuidRequestIds
 from refserver._business import BillingEngine
 from refserver._compression import GzipPolicy
 from refserver._config import ServerConfig
-from refserver._contract import Contract, load_contract
 from refserver._headers import ContractHeaderPolicy
 from refserver._idempotency import StoreIdempotency
 from refserver._limits import InFlightCounter, WindowRateLimiter

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fulfillments_contract import DEFAULT_SPEC
+
 from refserver._app import ReferenceServer, create_app
 from refserver._config import ServerConfig, load_tokens_file
-from refserver._contract import DEFAULT_SPEC
 from refserver._faults import FaultPlan
 from refserver._workers import Launch, serve
 

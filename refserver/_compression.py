@@ -9,9 +9,12 @@ partition sends no FIN) cannot hold its request, and its tenant's concurrency sl
 
 from __future__ import annotations
 
+import functools
 import zlib
+from collections.abc import Callable
 
-from refserver._contract import Contract
+from fulfillments_contract import Contract, load_contract
+
 from refserver._deadline import Deadline
 from refserver._errors import INVALID_VALUE, Disconnected, Problem
 from refserver._parts import Receive
@@ -29,14 +32,22 @@ _LEVEL = 5  # a little faster than zlib's default 6, within a few per cent of it
 _SMALL_BODY = 8192  # bytes: bodies up to this size are compressed with _SMALL_MEM_LEVEL
 _SMALL_MEM_LEVEL = 4
 _MEM_LEVEL = 8  # zlib's default, for larger bodies
-_GZIP_NAMES = frozenset({"gzip", "x-gzip"})  # RFC 9110 treats x-gzip as gzip
-_BODY_SECONDS = 60.0  # the whole body must arrive within this: 4 MiB in 60 s is 70 KB/s
 
 
-def wants_gzip(accept_encoding: str | None) -> bool:
-    """Whether `Accept-Encoding` names gzip (or `*`) with a quality above zero."""
+@functools.cache
+def _contract_gzip_names() -> frozenset[str]:
+    return load_contract().policies.gzip_names()
+
+
+def wants_gzip(accept_encoding: str | None, gzip_names: frozenset[str] | None = None) -> bool:
+    """Whether `Accept-Encoding` names gzip (or `*`) with a quality above zero.
+
+    `gzip_names` are the lower-case names that mean gzip; by default the contract's (`gzip`
+    and its aliases, `x-gzip`).
+    """
     if not accept_encoding:
         return False
+    names = _contract_gzip_names() if gzip_names is None else gzip_names
     gzip_q: float | None = None
     star_q: float | None = None
     for item in accept_encoding.split(","):
@@ -50,7 +61,7 @@ def wants_gzip(accept_encoding: str | None) -> bool:
                 except ValueError:
                     q = 0.0
         coding = coding.strip().lower()
-        if coding in _GZIP_NAMES:
+        if coding in names:
             gzip_q = q if gzip_q is None else max(gzip_q, q)
         elif coding == "*":
             star_q = q
@@ -100,15 +111,22 @@ def _too_large(limit: int, what: str = "") -> Problem:
 class GzipPolicy:
     """gzip and identity request codings; gzip responses over the contract's threshold."""
 
-    def __init__(self, contract: Contract, *, body_seconds: float = _BODY_SECONDS) -> None:
+    def __init__(self, contract: Contract, *, body_seconds: float | None = None) -> None:
         policies = contract.policies
+        if body_seconds is None:
+            body_seconds = policies.body_deadline_seconds
         self._body_seconds = body_seconds
         self._deadline = Deadline(body_seconds)
         self._limit = policies.max_request_bytes
         self._threshold = policies.gzip_threshold
         self._accepted = ", ".join(policies.request_codings)
         self._names = " or ".join(policies.request_codings)
-        self._codings = frozenset(c.lower() for c in policies.request_codings)
+        # The contract's spellings: gzip's aliases, letter case ignored, codings stacked or not.
+        self._fold: Callable[[str], str] = str.lower if policies.codings_ignore_case else str
+        self._gzip = frozenset(self._fold(n) for n in ("gzip", *policies.gzip_aliases))
+        self._codings = frozenset(self._fold(c) for c in policies.request_codings) | self._gzip
+        self._stacked = policies.stacked_codings
+        self._gzip_names = policies.gzip_names()
 
     def _unsupported(self, coding: str) -> Problem:
         shown = coding.encode("ascii", "replace").decode("ascii")[:64]
@@ -123,14 +141,14 @@ class GzipPolicy:
         """The gzip stages to undo, last applied first; none for identity."""
         if content_encoding is None:
             return []
-        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-        if not codings:  # sent, but naming no coding at all
-            raise self._unsupported(content_encoding)
+        codings = [self._fold(c.strip()) for c in content_encoding.split(",") if c.strip()]
+        if not codings or (len(codings) > 1 and not self._stacked):
+            raise self._unsupported(content_encoding)  # naming no coding, or several
         decoders: list[_Gunzip] = []
         for coding in reversed(codings):  # the last coding applied is the first to undo
-            if coding not in self._codings and coding not in _GZIP_NAMES:
+            if coding not in self._codings:
                 raise self._unsupported(coding)
-            if coding in _GZIP_NAMES:
+            if coding in self._gzip:
                 decoders.append(_Gunzip(self._limit))
         return decoders
 
@@ -184,7 +202,7 @@ class GzipPolicy:
     ) -> tuple[bytes, tuple[tuple[str, str], ...]]:
         """gzip the body when asked and over the threshold; always `Vary: Accept-Encoding`."""
         vary = ("Vary", "Accept-Encoding")
-        if len(body) > self._threshold and wants_gzip(accept_encoding):
+        if len(body) > self._threshold and wants_gzip(accept_encoding, self._gzip_names):
             memory = _SMALL_MEM_LEVEL if len(body) <= _SMALL_BODY else _MEM_LEVEL
             packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _GZIP_WBITS, memory)
             return packer.compress(body) + packer.flush(), (("Content-Encoding", "gzip"), vary)

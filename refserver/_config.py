@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from fulfillments_contract import DEFAULT_SPEC
 
-from refserver._contract import DEFAULT_SPEC
 from refserver._faults import FaultPlan
 
 __all__ = [

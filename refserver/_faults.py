@@ -30,8 +30,9 @@ from refserver._errors import INTERNAL, LIMIT_EXCEEDED, LOCKING, Problem, render
 from refserver._respond import Send, send_response
 
 if TYPE_CHECKING:
+    from fulfillments_contract import Contract
+
     from refserver._config import Tenant
-    from refserver._contract import Contract
     from refserver._parts import Parts
     from refserver._types import Ticket
     from refserver.store import Effects, StoredResponse

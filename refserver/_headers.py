@@ -6,8 +6,9 @@ the compression policy answers; every other declared header is checked here.
 
 from __future__ import annotations
 
+from fulfillments_contract import Contract, HeaderRule
+
 from refserver._config import Tenant
-from refserver._contract import Contract, HeaderRule
 from refserver._errors import ACCESS_DENIED, INVALID_VALUE, Problem, Shape
 from refserver._types import Headers
 
@@ -42,7 +43,9 @@ class ContractHeaderPolicy:
 
     def __init__(self, contract: Contract) -> None:
         self._rules = tuple(
-            rule for name, rule in contract.header_rules.items() if name not in _ANSWERED_ELSEWHERE
+            (name, rule)
+            for name, rule in contract.header_rules.items()
+            if name not in _ANSWERED_ELSEWHERE
         )
         self._track = contract.header_rules.get(_TRACK_ID)
         self._max_value = contract.policies.max_header_value_length
@@ -57,13 +60,13 @@ class ContractHeaderPolicy:
                     INVALID_VALUE,
                     f"Header {shown} is longer than {self._max_value} characters",
                 )
-        for rule in self._rules:
-            given = headers.get(rule.name)
+        for name, rule in self._rules:
+            given = headers.get(name)
             if given is None:
                 continue
             why = _violation(rule, given)
             if why is not None:
-                raise Problem.of(400, INVALID_VALUE, f"Header {rule.name} {why}")
+                raise Problem.of(400, INVALID_VALUE, f"Header {name} {why}")
         self._reach(headers.get(_ENTITIES), tenant.entity_ids, "Zuora-Entity-Ids", "entities")
         self._reach(headers.get(_ORGS), tenant.org_ids, "Zuora-Org-Ids", "orgs")
 

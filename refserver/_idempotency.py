@@ -14,17 +14,15 @@ import hashlib
 from typing import Any
 
 import orjson
+from fulfillments_contract import OPERATION_METHOD, OPERATION_PATH, Policies
 
 from refserver._config import Tenant
-from refserver._contract import Policies
 from refserver._errors import BUSINESS_RULE, LOCKING, Problem
 from refserver._types import Headers, Ticket
 from refserver.store import Effects, Reservation, ScopedKey, State, Store, StoredResponse
 
 __all__ = ["StoreIdempotency", "fingerprint"]
 
-_METHOD = "POST"
-_PATH = "/v1/fulfillments"
 _RETRY_AFTER = "1"  # a first request usually finishes within a second
 
 
@@ -52,7 +50,7 @@ class StoreIdempotency:
         if key is None:
             return Ticket(None)
         mine = fingerprint(document)
-        scoped = ScopedKey(tenant.id, _METHOD, _PATH, key)
+        scoped = ScopedKey(tenant.id, OPERATION_METHOD, OPERATION_PATH, key)
         found = await self._store.reserve(scoped, mine, now=now, ttl=self._ttl, lease=self._lease)
         if isinstance(found, Reservation):
             return Ticket(found)

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from fulfillments_contract import Contract
+
 from refserver._config import Tenant
-from refserver._contract import Contract
 from refserver._errors import (
     BUSINESS_RULE,
     INTERNAL,

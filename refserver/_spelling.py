@@ -31,9 +31,8 @@ import asyncio
 import functools
 from typing import Any, cast
 
+from fulfillments_contract import DEFAULT_SPEC, load_contract
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-from refserver._contract import DEFAULT_SPEC, load_contract
 
 __all__ = ["SpelledHttpToolsProtocol", "respell_head", "spelled"]
 

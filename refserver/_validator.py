@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
+from fulfillments_contract import Contract
 
-from refserver._contract import Contract
 from refserver._errors import (
     INVALID_VALUE,
     MALFORMED_JSON,
@@ -25,8 +25,6 @@ __all__ = ["ContractValidator", "json_path"]
 
 _MAX_REASONS = 20  # enough to fix a request in one round trip, bounded for hostile input
 _MAX_MESSAGE = 300  # characters: a reason names the field and the rule, never the whole value
-_MAX_DEPTH = 128  # nesting levels: a request needs 6; orjson writes back at most 254, and the
-# fingerprint and the store write the body back, so deeper documents would fail after parsing
 _MEDIA_TYPE = "application/json"
 _CHARSETS = frozenset({"utf-8", "utf8"})
 
@@ -84,6 +82,9 @@ class ContractValidator:
         self._schema = jsonschema_rs.validator_for(
             dict(contract.request_schema), validate_formats=True
         )
+        # The contract's nesting limit (128): orjson writes back at most 254 levels, and the
+        # fingerprint and the store write the body back, so deeper documents would fail later.
+        self._max_depth = contract.policies.max_json_depth
 
     def check_media_type(self, content_type: str | None) -> None:
         """415 unless the body is `application/json`, optionally with a UTF-8 charset."""
@@ -111,9 +112,9 @@ class ContractValidator:
                 400, MALFORMED_JSON, f"Malformed JSON in the request body: {exc}"
             ) from exc
         openers = body.count(b"{") + body.count(b"[")  # counted in C: most bodies stop here
-        if openers > _MAX_DEPTH and _deeper_than(document, _MAX_DEPTH):
+        if openers > self._max_depth and _deeper_than(document, self._max_depth):
             raise Problem.of(
-                400, MALFORMED_JSON, f"The request body nests deeper than {_MAX_DEPTH} levels"
+                400, MALFORMED_JSON, f"The request body nests deeper than {self._max_depth} levels"
             )
         return document
 

@@ -12,7 +12,8 @@ them, so nothing outside the package imports a private module:
 | what parts exchange  | `ConcurrencyStatus`, `Created`, `Headers`, `RateStatus`, `Receive`,|
 |                      | `Ticket`                                                           |
 | helpers of the parts | `fingerprint` (a request's idempotency fingerprint), `wants_gzip`  |
-|                      | (whether Accept-Encoding asks for gzip), `HeaderRule`              |
+|                      | (whether Accept-Encoding asks for gzip); the contract's types      |
+|                      | (`HeaderRule`, `Policies`) come from `fulfillments_contract`       |
 | error categories     | `BUSINESS_RULE`, `INTERNAL`, `INVALID_VALUE`, `LOCKING` (the last  |
 |                      | two digits of Zuora's 8-digit reason codes)                        |
 | billing              | `DEFAULT_UNIT_PRICE` (what a unit costs when the config names none)|
@@ -26,7 +27,6 @@ from refserver._business import BillingEngine
 from refserver._cli import app_from_environment
 from refserver._compression import GzipPolicy, wants_gzip
 from refserver._config import DEFAULT_UNIT_PRICE
-from refserver._contract import HeaderRule
 from refserver._errors import BUSINESS_RULE, INTERNAL, INVALID_VALUE, LOCKING
 from refserver._headers import ContractHeaderPolicy
 from refserver._idempotency import fingerprint
@@ -48,7 +48,6 @@ __all__ = [
     "ContractValidator",
     "Created",
     "GzipPolicy",
-    "HeaderRule",
     "Headers",
     "HexFulfillmentIds",
     "InFlightCounter",

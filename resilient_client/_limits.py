@@ -2,8 +2,8 @@
 
 The generated client copies header values straight into the request, so an over-long
 `Idempotency-Key` or a `Zuora-Track-Id` with a `;` travels to the server and costs a `400`
-(and a retry loop that cannot succeed). The numbers and patterns below are the contract's
-(`components.parameters` in `openapi/fulfillments.yaml`); a test keeps them equal.
+(and a retry loop that cannot succeed). The rules are the contract's own (`HeaderRule`s read by
+`fulfillments_contract` from the operation's header parameters); today they say:
 
 | header            | min | max  | allowed characters                                    |
 |-------------------|-----|------|-------------------------------------------------------|
@@ -12,43 +12,39 @@ The generated client copies header values straight into the request, so an over-
 | Zuora-Entity-Ids  | 0   | 1024 | visible US-ASCII and spaces (any valid header value)  |
 | Zuora-Org-Ids     | 0   | 1024 | likewise                                              |
 | Zuora-Version     | 0   | 64   | likewise                                              |
+
+Where the contract sets no pattern, the value must still be printable US-ASCII: what an
+HTTP/1.1 field value may safely hold.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from types import MappingProxyType
+
+from fulfillments_contract import HeaderRule, load_contract
 
 __all__ = ["HEADER_RULES", "HeaderRule", "HeaderValueError", "check_headers"]
 
-_HEADER_VALUE = "^[ -~]*$"  # printable US-ASCII: what an HTTP/1.1 field value may safely hold
-
-
-@dataclass(frozen=True)
-class HeaderRule:
-    """One request header's limits, as the contract states them."""
-
-    min_length: int
-    max_length: int
-    pattern: str
-    allowed: str  # the pattern in words, for error messages
-
-
-HEADER_RULES: Mapping[str, HeaderRule] = {
-    # Zuora's limit is 255; the character set is the contract's published choice.
-    "Idempotency-Key": HeaderRule(1, 255, "^[!-~]+$", "visible US-ASCII, no spaces"),
-    # Zuora: at most 64 US-ASCII characters, none of : ; " '
-    "Zuora-Track-Id": HeaderRule(
-        1,
-        64,
-        "^[!#-&(-9<-~]([ !#-&(-9<-~]*[!#-&(-9<-~])?$",
-        "visible US-ASCII without : ; \" ', spaces only between other characters",
+_HEADER_VALUE = re.compile("^[ -~]*$")  # printable US-ASCII
+_SET_BY_THE_CLIENT = frozenset({"accept-encoding", "content-encoding"})  # never the caller's
+# The patterns in words, for error messages; a pattern not listed is quoted as it stands.
+_WORDS = {
+    "^[!-~]+$": "visible US-ASCII, no spaces",
+    "^[!#-&(-9<-~]([ !#-&(-9<-~]*[!#-&(-9<-~])?$": (
+        "visible US-ASCII without : ; \" ', spaces only between other characters"
     ),
-    "Zuora-Entity-Ids": HeaderRule(0, 1024, _HEADER_VALUE, "printable US-ASCII"),
-    "Zuora-Org-Ids": HeaderRule(0, 1024, _HEADER_VALUE, "printable US-ASCII"),
-    "Zuora-Version": HeaderRule(0, 64, _HEADER_VALUE, "printable US-ASCII"),
+    _HEADER_VALUE.pattern: "printable US-ASCII",
 }
+
+HEADER_RULES: Mapping[str, HeaderRule] = MappingProxyType(
+    {
+        rule.name: rule
+        for rule in load_contract().header_rules.values()
+        if rule.key not in _SET_BY_THE_CLIENT
+    }
+)
 
 
 class HeaderValueError(ValueError):
@@ -60,16 +56,16 @@ class HeaderValueError(ValueError):
         self.reason = reason
 
 
-def _first_bad(value: str, whole: str) -> tuple[int, str] | None:
+def _first_bad(value: str, whole: re.Pattern[str]) -> tuple[int, str] | None:
     """The first character the pattern refuses, or None when the whole value matches.
 
     A character outside every class of the pattern is reported first; a value made only of
     allowed characters in a refused place (a track id's leading or trailing space) reports
     that edge.
     """
-    if re.fullmatch(whole, value):
+    if whole.fullmatch(value):
         return None
-    anywhere = re.compile("|".join(re.findall(r"\[[^\]]*\]", whole)))
+    anywhere = re.compile("|".join(re.findall(r"\[[^\]]*\]", whole.pattern)))
     for index, char in enumerate(value):
         if not anywhere.fullmatch(char):
             return index, char
@@ -83,15 +79,19 @@ def check_headers(headers: Mapping[str, str]) -> None:
         rule = HEADER_RULES.get(name)
         if rule is None:
             continue
-        if len(value) > rule.max_length:
+        if rule.max_length is not None and len(value) > rule.max_length:
             raise HeaderValueError(
                 name, f"{len(value)} characters; the contract allows at most {rule.max_length}"
             )
-        if len(value) < rule.min_length:
+        if len(value) < (rule.min_length or 0):
             raise HeaderValueError(name, f"must have at least {rule.min_length} character(s)")
-        bad = _first_bad(value, rule.pattern)
+        pattern = rule.pattern or _HEADER_VALUE
+        bad = _first_bad(value, pattern)
         if bad is not None:
             index, char = bad
+            allowed = _WORDS.get(pattern.pattern, f"characters that match {pattern.pattern}")
             raise HeaderValueError(
-                name, f"character {char!r} at position {index} is not allowed ({rule.allowed})"
+                name, f"character {char!r} at position {index} is not allowed ({allowed})"
             )
+        if rule.enum is not None and value not in rule.enum:
+            raise HeaderValueError(name, f"must be one of {', '.join(sorted(rule.enum))}")

@@ -20,11 +20,11 @@ from typing import Any
 
 import requests
 import schemathesis
+from fulfillments_contract import load_contract
 
 from conformance.client import Exchange, SentRequest
 from conformance.context import RunContext, activate
 from conformance.profiles import Profile
-from conformance.spec import load_contract
 
 __all__ = [
     "REQUEST_ID",

@@ -1,33 +1,29 @@
-"""The contract loaded once for tests, with JSON Schema validation of any part of it by pointer."""
+"""The contract as the tests see it, through the kit's one reader, with JSON Schema validation."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from fulfillments_contract import follow, load_contract
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["ROOT", "SPEC_PATH", "iter_examples", "load_spec", "resolve", "validator_for"]
+__all__ = ["ROOT", "iter_examples", "load_spec", "resolve", "validator_for"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_PATH = ROOT / "openapi" / "fulfillments.yaml"
 _SPEC_URI = "urn:fulfillments-contract"
 
 
-@cache
-def load_spec() -> dict[str, Any]:
-    """The contract as a plain dictionary."""
-    with SPEC_PATH.open(encoding="utf-8") as handle:
-        spec: dict[str, Any] = yaml.safe_load(handle)
-    return spec
+def load_spec() -> Mapping[str, Any]:
+    """The parsed document, as `fulfillments_contract` read it (read-only at the top)."""
+    return load_contract().document
 
 
-@cache
+@functools.cache
 def _registry() -> Registry[Any]:
     resource: Resource[Any] = DRAFT202012.create_resource(load_spec())
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
@@ -35,14 +31,8 @@ def _registry() -> Registry[Any]:
 
 
 def resolve(node: Mapping[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` (one level at a time) to the node it names."""
-    current: Mapping[str, Any] = node
-    while "$ref" in current:
-        target: Any = load_spec()
-        for part in str(current["$ref"]).removeprefix("#/").split("/"):
-            target = target[part]
-        current = target
-    return dict(current)
+    """The node a local `$ref` chain ends at (`node` itself when it is no reference)."""
+    return dict(follow(load_spec(), node)[0])
 
 
 def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:

@@ -6,12 +6,13 @@ That it catches a store forgetting keys in seconds is shown by the planted varia
 
 from __future__ import annotations
 
+from fulfillments_contract import load_contract
+
 from conformance.client import Client
 from conformance.context import RunContext, activate
 from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.properties import Harness, LateReplays, Liveness
-from conformance.spec import load_contract
 from conformance.tally import Tally
 from tests._fake_clock import FakeClock
 from tests.planted import served

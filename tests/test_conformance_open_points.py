@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fulfillments_contract import load_contract
 
 import conformance.checks  # noqa: F401 - registers every check
 from conformance.checks.gzip import corrupt_gzip_rejected
@@ -36,7 +37,6 @@ from conformance.open_points import (
 )
 from conformance.profiles import Profile, Treatment
 from conformance.registry import CHECKS
-from conformance.spec import load_contract
 from tests._conformance_fixtures import exchange, json_bytes, schemathesis_pair
 
 README = Path(__file__).resolve().parent.parent / "conformance" / "README.md"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from fulfillments_contract import load_contract
+
 from conformance.client import Client
 from conformance.context import RunContext
 from conformance.keyspace import KeySpace
 from conformance.profiles import Profile
 from conformance.properties import PROPERTIES, Harness, Liveness
 from conformance.property_phase import PropertyPlan, run_properties
-from conformance.spec import load_contract
 from conformance.tally import Tally
 
 

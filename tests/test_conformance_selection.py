@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fulfillments_contract import load_contract
 
 from conformance import SuiteOptions, run_suite
 from conformance.cli import options_from
@@ -10,7 +11,6 @@ from conformance.context import RunContext
 from conformance.properties import PROPERTIES
 from conformance.runner import selection
 from conformance.schema_phase import TESTING_PHASES, SchemaPlan, schemathesis_config
-from conformance.spec import load_contract
 from tests.planted import served
 
 

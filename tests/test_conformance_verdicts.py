@@ -15,6 +15,7 @@ import pytest
 # Imported here, in the main thread: imported first by the schema phase's worker thread while
 # pytest rewrites assertions, Python 3.11's AST constructor can fail ("recursion depth mismatch").
 import schemathesis.specs.openapi.schemas  # noqa: F401
+from fulfillments_contract import load_contract
 from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
 
 import conformance.checks  # noqa: F401 - registers every check
@@ -60,7 +61,6 @@ from conformance.registry import UNJUDGED
 from conformance.report import render_html, render_junit, render_summary
 from conformance.results import NOTHING_JUDGED, CheckStatus, SuiteResult
 from conformance.schema_phase import _record
-from conformance.spec import load_contract
 from conformance.tally import NOT_REACHED, Tally
 from tests._conformance_fixtures import exchange, schemathesis_pair
 

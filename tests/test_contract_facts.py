@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from fulfillments_contract import load_contract
 
 from tests._contract import ROOT, load_spec, resolve, validator_for
 
@@ -167,7 +168,8 @@ def test_published_policies_are_stated_in_the_operation() -> None:
         "Content-Encoding: gzip",
     ):
         assert phrase in text, phrase
-    policies = load_spec()["x-policies"]
-    assert policies["idempotency"]["ttlSeconds"] == 24 * 3600
-    assert policies["gzip"]["thresholdBytes"] == 1000
-    assert re.fullmatch(r"[5-6]\d{5}", str(policies["reasonCodes"]["resource"]))
+    policies = load_contract().policies
+    assert policies.ttl_seconds == 24 * 3600
+    assert policies.gzip_threshold == 1000
+    assert re.fullmatch(r"[5-6]\d{5}", str(policies.resource_code))
+    assert policies.unattributed_resource_code == 500000  # Zuora's code when no resource claims

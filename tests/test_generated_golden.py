@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from fulfillments_contract import DEFAULT_SPEC
 
-from tests._contract import SPEC_PATH, load_spec
+from tests._contract import load_spec
 from tools.check_generated import CLIENT, differences, generate
 
 
@@ -30,7 +31,7 @@ def test_changing_one_field_changes_the_client(tmp_path: Path) -> None:
         "warehouseCode": {"type": "string", "maxLength": 20},
     }
     edited["components"]["schemas"]["CreateFulfillment"] = fulfillment
-    edited_path = tmp_path / SPEC_PATH.name
+    edited_path = tmp_path / DEFAULT_SPEC.name
     edited_path.write_text(yaml.safe_dump(edited, sort_keys=False), encoding="utf-8")
     fresh = tmp_path / "client"
     generate(fresh, spec=edited_path)

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from fulfillments_client import AuthenticatedClient
 from fulfillments_client.api.fulfillments import create_fulfillment
 from fulfillments_client.models import CreateFulfillmentContentEncoding, CreateFulfillmentsRequest
+from fulfillments_contract import load_contract
 
 from resilient_client import (
     HEADER_RULES,
@@ -45,7 +45,7 @@ from tests._resilient_fixtures import (
     count_created,
     created_count,
 )
-from tests._server_fixtures import ROOT, ServerProcess, serve
+from tests._server_fixtures import ServerProcess, serve
 
 TOKEN = "dev-token"
 JITTER = 0.5  # fixed, so every backoff is exactly half its ceiling
@@ -443,18 +443,15 @@ def test_a_track_id_with_inner_spaces_passes_the_check() -> None:
 
 
 def test_the_header_limits_are_the_contracts() -> None:
-    spec = yaml.safe_load((ROOT / "openapi" / "fulfillments.yaml").read_text(encoding="utf-8"))
-    for parameter in spec["components"]["parameters"].values():
-        rule = HEADER_RULES.get(parameter["name"])
-        if rule is None:
-            continue
-        schema = parameter["schema"]
-        assert rule.max_length == schema["maxLength"], parameter["name"]
-        assert rule.min_length == schema.get("minLength", 0), parameter["name"]
-        if "pattern" in schema:
-            assert rule.pattern == schema["pattern"], parameter["name"]
-    declared = {p["name"] for p in spec["components"]["parameters"].values()}
-    assert set(HEADER_RULES) <= declared
+    contract = load_contract()
+    caller_set = {
+        rule.name for rule in contract.header_rules.values() if not rule.key.endswith("-encoding")
+    }
+    assert set(HEADER_RULES) == caller_set
+    for name, rule in HEADER_RULES.items():
+        assert rule is contract.header_rule(name), name
+    assert HEADER_RULES["Idempotency-Key"].max_length == 255  # Zuora's limit
+    assert HEADER_RULES["Zuora-Track-Id"].max_length == 64  # Zuora's limit
 
 
 # --- gzip request bodies ---------------------------------------------------------------------

@@ -15,7 +15,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conformance.spec import load_contract as load_suite_contract
 from refserver import load_contract
 from refserver._idempotency import fingerprint
 from refserver._spelling import respell_head, spelled
@@ -160,9 +159,8 @@ def test_names_the_contract_cannot_declare_are_capitalised_as_zuora_writes_them(
         assert spelled(name.upper()) == name
 
 
-def test_server_and_suite_read_the_same_spellings_from_the_contract() -> None:
+def test_the_server_spells_every_declared_name_as_the_contract_does() -> None:
     names = load_contract().response_header_names
-    assert names == load_suite_contract().response_header_names()
     assert {"RateLimit-Limit", "WWW-Authenticate", "Idempotent-Replayed", "Retry-After"} <= set(
         names
     )

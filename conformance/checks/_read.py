@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from fulfillments_contract import OPERATION_METHOD
+
 from conformance.client import header_of
 
 __all__ = [
@@ -55,7 +57,7 @@ class RequestLike(Protocol):
 
 def is_operation(case: RequestLike) -> bool:
     """Whether the request used the contract's method (other methods are out of its scope)."""
-    return str(case.method).upper() == "POST"
+    return str(case.method).upper() == OPERATION_METHOD
 
 
 def header_values(response: ResponseLike, name: str) -> list[str]:

@@ -25,6 +25,7 @@ from conformance.failures import GzipViolation
 from conformance.open_points import refusal_fits
 from conformance.profiles import Guard, relaxed, skipped
 from conformance.registry import judge, raw_check
+from conformance.spec import response_validator
 
 __all__ = [
     "accepts_gzip",
@@ -184,7 +185,7 @@ def compressed_body_matches_schema(exchange: Exchange) -> NotJudged | None:
             received=shown(exchange.content[:80]),
             requests=(exchange.request,),
         )
-    validator = active().contract.response_validator(exchange.status_code)
+    validator = response_validator(active().contract, exchange.status_code)
     if validator is not None:
         errors = [error.message for error in validator.iter_errors(body)]
         if errors:

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from fulfillments_contract import HeaderRule
+
 from conformance.checks._judged import NotJudged, not_judged
 from conformance.checks._read import (
     RequestLike,
@@ -40,7 +42,9 @@ __all__ = [
 ]
 
 TRACK_ID = "Zuora-Track-Id"
-REQUEST_ID_LENGTH = 36  # Zuora's spec: Zuora-Request-Id has minLength and maxLength 36
+REQUEST_ID = (
+    "Zuora-Request-Id"  # its length (36, Zuora's minLength and maxLength) is the contract's
+)
 
 
 def _track_id_sent(case: RequestLike) -> tuple[str | None, bool]:
@@ -99,16 +103,27 @@ def invalid_track_id_not_echoed(
     return None
 
 
+def _length(rule: HeaderRule) -> str:
+    """The length a rule allows, in words: `36`, `1 to 64`, `at most 64`, `any number of`."""
+    low, high = rule.min_length, rule.max_length
+    if low is not None and low == high:
+        return str(low)
+    if high is None:
+        return f"at least {low}" if low else "any number of"
+    return f"{low} to {high}" if low else f"at most {high}"
+
+
 @response_check(guards=Guard.ZUORA, area="headers")
 def request_id_present(ctx: object, response: ResponseLike, case: RequestLike) -> NotJudged | None:
     """Catches a response without exactly one 36-character Zuora-Request-Id."""
     if not is_operation(case):
         return not_judged("not the contract's operation")
-    values = header_values(response, "Zuora-Request-Id")
-    if len(values) != 1 or len(values[0]) != REQUEST_ID_LENGTH:
+    values = header_values(response, REQUEST_ID)
+    rule = active().contract.response_header_rule(REQUEST_ID)
+    if len(values) != 1 or not rule.accepts(values[0]):
         raise HeaderViolation(
             "Zuora-Request-Id missing or malformed",
-            expected=f"one Zuora-Request-Id of {REQUEST_ID_LENGTH} characters",
+            expected=f"one Zuora-Request-Id of {_length(rule)} characters",
             received=shown(values) if values else "no Zuora-Request-Id header",
         )
     return None

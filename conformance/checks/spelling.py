@@ -60,7 +60,7 @@ def _spellings() -> dict[str, str]:
     held: tuple[str, ...] = ZUORA_SPELLINGS
     if not run.relaxed("header_names_spelled_as_zuora"):
         # Zuora's SDK spelling goes last, so it wins over a contract that spells a name otherwise.
-        held = (*run.contract.response_header_names(), *UNDECLARED_SPELLINGS, *ZUORA_SPELLINGS)
+        held = (*run.contract.response_header_names, *UNDECLARED_SPELLINGS, *ZUORA_SPELLINGS)
     return {name.lower(): name for name in held}
 
 

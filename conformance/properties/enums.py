@@ -1,6 +1,7 @@
 """Every enum of the request body, read from the contract, and a property that breaks each.
 
-The fields are found by walking the request schema, so an enum the contract gains is tested
+The fields are found by walking the request schema (its `$ref`s inlined by the contract
+reader), so an enum the contract gains is tested
 without a change here. A value inside `processingOptions` travels with the options its
 documented rules need (`applicationOrder` needs `applyCredit`, `billingOptions` needs
 `runBilling`), so the enum is the only rule such a body breaks.
@@ -12,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fulfillments_contract import Contract
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.enums import invalid_enum_rejected
 from conformance.properties.harness import Harness
-from conformance.spec import Contract, ContractError
 from conformance.strategies import invalid_enum_requests
 
 __all__ = ["COMPANIONS", "EnumField", "invalid_enums_are_refused", "request_enums"]
@@ -27,7 +28,6 @@ COMPANIONS: Mapping[str, Mapping[str, Any]] = {
     "applicationOrder": {"applyCredit": True},
     "billingOptions": {"runBilling": True},
 }
-_DEPTH = 12  # deeper than any schema of the contract; stops a recursive schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,40 +54,25 @@ class EnumField:
         return found
 
 
-def _deref(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _walk(document: Mapping[str, Any], node: Any, path: tuple[str | int, ...]) -> list[EnumField]:
-    node = _deref(document, node)
-    if not isinstance(node, dict) or len(path) > _DEPTH:
+def _walk(node: Any, path: tuple[str | int, ...]) -> list[EnumField]:
+    if not isinstance(node, Mapping):
         return []
     if isinstance(node.get("enum"), list) and all(isinstance(v, str) for v in node["enum"]):
         return [EnumField(path, tuple(node["enum"]))]
     found: list[EnumField] = []
     for name, child in (node.get("properties") or {}).items():
-        found += _walk(document, child, (*path, str(name)))
+        found += _walk(child, (*path, str(name)))
     if "items" in node:
-        found += _walk(document, node["items"], (*path, 0))
+        found += _walk(node["items"], (*path, 0))
     for key in ("allOf", "anyOf", "oneOf"):
         for child in node.get(key) or []:
-            found += _walk(document, child, path)
+            found += _walk(child, path)
     return found
 
 
 def request_enums(contract: Contract) -> tuple[EnumField, ...]:
     """Every string enum of the operation's JSON request body, in document order."""
-    operation = contract.document["paths"]["/v1/fulfillments"]["post"]
-    body = _deref(contract.document, operation.get("requestBody", {}))
-    media = body.get("content", {}).get("application/json")
-    if media is None:
-        raise ContractError("the operation has no application/json request body")
-    return tuple(_walk(contract.document, media.get("schema"), ()))
+    return tuple(_walk(contract.request_schema, ()))
 
 
 def invalid_enums_are_refused(h: Harness) -> Callable[[], None]:

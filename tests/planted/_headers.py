@@ -10,13 +10,14 @@ import dataclasses
 import uuid
 from typing import Any
 
+from fulfillments_contract import HeaderRule
+
 from refserver import Contract, Problem, Shape, Tenant
 from refserver.parts import (
     INTERNAL,
     INVALID_VALUE,
     ConcurrencyStatus,
     ContractHeaderPolicy,
-    HeaderRule,
     Headers,
     InFlightCounter,
     RateStatus,
@@ -106,9 +107,9 @@ class LongHeaders431(ContractHeaderPolicy):
 
     def check(self, headers: Headers, tenant: Tenant) -> None:
         for rule in self._limits:
-            value = headers.get(rule.name)
+            value = headers.get(rule.key)
             if value is not None and rule.max_length is not None and len(value) > rule.max_length:
-                raise Problem.of(431, INVALID_VALUE, f"Header {rule.name} is too large")
+                raise Problem.of(431, INVALID_VALUE, f"Header {rule.key} is too large")
         super().check(headers, tenant)
 
 
