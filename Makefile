@@ -111,7 +111,7 @@ conformance: $(STAMP)  ## Run the conformance suite against TARGET, or the embed
 	$(PY) -m conformance
 
 soak: $(STAMP)  ## Long crash (20 SIGKILLs) and multi-process (100 keys x 64) runs, on SQLite and PostgreSQL
-	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_multiprocess.py tests/test_crash_restart.py
+	REFSERVER_SOAK=1 $(PY) -m pytest -q -p no:cacheprovider tests/refserver/test_multiprocess.py tests/refserver/test_crash_restart.py
 
 conformance-soak: $(STAMP)  ## The suite against the reference server with 20 different seeds in a row
 	$(PY) -m conformance --soak 20

@@ -1,8 +1,8 @@
 """The planted-bug table: every variant, the part it breaks, and the checks that must catch it.
 
-`provoke` names what the quick run (tests/test_planted_bugs.py) runs against the variant: the
-property tests and Schemathesis phases whose traffic meets the bug, with `examples` as the
-run's budget per property (1 keeps the fuzzing phase to a handful of cases).
+`provoke` names what the quick run (tests/conformance/test_planted_bugs.py) runs against the
+variant: the property tests and Schemathesis phases whose traffic meets the bug, with
+`examples` as the run's budget per property (1 keeps the fuzzing phase to a handful of cases).
 `python -m tests.planted table` runs the whole default suite against every variant instead.
 """
 

@@ -9,8 +9,8 @@ send `--requests` requests in all: each client takes a new key, and retries it w
 key and body after any lost answer, reset, 409, 429 or 5xx until it gets its 200. Then the
 store is read directly: creations must equal the distinct keys sent, every key must be
 completed, and every key's final answer must equal its stored answer byte for byte. Exit
-status 0 when all of that holds. Not part of `make test`; `tests/test_faults_plan.py` runs a
-small one.
+status 0 when all of that holds. Not part of `make test`;
+`tests/refserver/test_faults_plan.py` runs a small one.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ store and also reports the server's memory, its logged unexpected failures, a fi
 check and how a silent client fares (the body stops after 16 bytes, the connection stays open:
 the server must answer within `--silent-client` seconds). Exit status 0 when nothing failed:
 no 5xx, no check failure, no lost request. It is not part of `make test`;
-`tests/test_hostile_soak.py` runs a small one there.
+`tests/refserver/test_hostile_soak.py` runs a small one there.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from bench._wrk import NO_INSTALL, WRK_PACKAGE
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _LIMIT = 300  # seconds for one quick benchmark on a busy machine
 _NEEDS_WRK = frozenset({"load", "scale", "multiproc", "stack"})
 

@@ -22,7 +22,7 @@ from tests._conformance_fixtures import (
     stalling_server,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _RUN_SECONDS = 240  # bound on one whole run in a test; the default run takes well under a minute
 _QUICK_SECONDS = 30  # bound on a run against a target that cannot be tested
 

@@ -23,7 +23,7 @@ import yaml
 
 from contract_diff import Change, diff_documents, format_changes, judge, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "fulfillments.yaml"
 CHANGELOG = ROOT / "openapi" / "CHANGELOG.md"
 OPERATION = "/paths/~1v1~1fulfillments/post"

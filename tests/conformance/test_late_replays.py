@@ -1,7 +1,8 @@
 """The end-of-run replay of early keys: its wait, and its verdict on the reference server.
 
 That it catches a store forgetting keys in seconds is shown by the planted variant
-`keys-forgotten-in-seconds` (tests/test_planted_bugs.py), which needs real seconds to pass.
+`keys-forgotten-in-seconds` (tests/conformance/test_planted_bugs.py), which needs real
+seconds to pass.
 """
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tests of the clients: the generated client and the resilient client, against the reference
+server.
+"""

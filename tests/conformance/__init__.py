@@ -1,0 +1,3 @@
+"""Tests of the conformance suite: its checks and properties, its verdicts, remote targets and
+planted bugs.
+"""

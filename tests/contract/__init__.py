@@ -1,0 +1,3 @@
+"""Tests of the contract, its one reader, the contract differ and the generated client's golden
+record.
+"""

@@ -1,0 +1,3 @@
+"""Tests of the kit as users install and run it: packaging, locks, the Makefile, the CI gate and
+the action.
+"""

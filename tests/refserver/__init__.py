@@ -1,0 +1,1 @@
+"""Tests of the reference server: its parts, stores, processes, faults and hostile input."""
