@@ -14,7 +14,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import orjson
-from fulfillments_contract import OPERATION_PATH, Contract, load_contract
+from fulfillments_contract import OPERATION_METHOD, OPERATION_PATH, Contract, load_contract
 
 from refserver._build import build_parts
 from refserver._config import ServerConfig
@@ -31,6 +31,9 @@ __all__ = ["ReferenceServer", "create_app"]
 _log = logging.getLogger("refserver")
 _FULFILLMENTS = OPERATION_PATH
 _TOKEN = "/oauth/token"
+# The one method each path takes: the contract's for its operation, POST for the token endpoint
+# (RFC 6749 section 3.2).
+_METHODS = {_FULFILLMENTS: OPERATION_METHOD, _TOKEN: "POST"}
 
 
 class ReferenceServer:
@@ -61,10 +64,10 @@ class ReferenceServer:
 
     async def _http(self, scope: Mapping[str, Any], receive: Receive, send: Send) -> None:
         path, method = scope["path"], scope["method"]
-        if path in (_FULFILLMENTS, _TOKEN):
-            if method != "POST":
+        if (allowed := _METHODS.get(path)) is not None:
+            if method != allowed:
                 body = self._not_found(f"Method {method} is not supported on {path}")
-                await send_response(send, 405, body, (("Allow", "POST"),), declared=None)
+                await send_response(send, 405, body, (("Allow", allowed),), declared=None)
                 return
             parts = await self.parts()
             if path == _FULFILLMENTS:

@@ -1,7 +1,9 @@
 """The whole suite against remote-like targets: TLS, OAuth-only, a quota, latency, chunked bodies.
 
-Each setup is the reference server behind `tests._remote_target`'s proxy; in each, both
-profiles must pass with nothing failed. Pacing and latency are judged by counts (answers,
+Each setup is the reference server behind `tests._remote_target`'s proxy, and each run must pass
+with nothing failed. Every profile meets every setup: the quick setups (OAuth, chunked bodies)
+run under both profiles, the slow ones (TLS, a quota, latency) alone under the default profile
+and all together under the zuora profile. Pacing and latency are judged by counts (answers,
 throttled answers, what the proxy saw), never by how long a run took.
 """
 
@@ -61,9 +63,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 PROFILES = pytest.mark.parametrize("profile", list(Profile), ids=lambda p: p.value)
+ALONE = pytest.mark.parametrize("profile", [Profile.DEFAULT], ids=lambda p: p.value)
+TOGETHER = pytest.mark.parametrize("profile", [Profile.ZUORA], ids=lambda p: p.value)
 
 
-@PROFILES
+@ALONE
 def test_tls_with_a_private_ca_given_as_a_bundle(folder: Path, profile: Profile) -> None:
     with remote_target(folder, ProxyOptions(tls=True)) as proxy:
         assert proxy.url.startswith("https://")
@@ -144,7 +148,7 @@ def throttling(tmp_path: Path) -> Iterator[Proxy]:
 
 
 @pytest.mark.slow
-@PROFILES
+@ALONE
 def test_a_quota_of_25_a_second_is_waited_out_never_judged(
     throttling: Proxy, profile: Profile
 ) -> None:
@@ -158,7 +162,7 @@ def test_a_quota_of_25_a_second_is_waited_out_never_judged(
 
 
 @pytest.mark.slow
-@PROFILES
+@ALONE
 def test_150_ms_added_to_every_answer(folder: Path, profile: Profile) -> None:
     with remote_target(folder, ProxyOptions(latency=LATENCY)) as proxy:
         result = _run(proxy, profile, only=NO_COVERAGE, workers=8)
@@ -169,7 +173,7 @@ def test_150_ms_added_to_every_answer(folder: Path, profile: Profile) -> None:
 
 
 @pytest.mark.slow
-@PROFILES
+@TOGETHER
 def test_everything_together(folder: Path, profile: Profile) -> None:
     options = ProxyOptions(
         tls=True,
