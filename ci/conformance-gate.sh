@@ -7,7 +7,7 @@
 #     ci/conformance-gate.sh [more suite options, e.g. --waive NAME=REASON]
 #
 # Variables of the gate itself:
-#   CONFORMANCE_TARGET      base URL of the server under test (required; TARGET is read too)
+#   CONFORMANCE_TARGET      base URL of the server under test (required)
 #   CONFORMANCE_REPORT_DIR  where junit.xml, conformance.html and summary.md go (default: the
 #                           suite's own, conformance/options.py)
 #   SERVER_CMD              started in the background and stopped afterwards; empty when the
@@ -20,32 +20,23 @@
 #                           to the first and report-dir, verdict, failed, not-exercised, junit,
 #                           html and summary to the second
 # Every other CONFORMANCE_* variable (CONFORMANCE_TOKEN, CONFORMANCE_CLIENT_ID, ...) is read by
-# the suite itself; arguments given to this script are passed on to the suite.
+# the suite itself; arguments given to this script are passed on to the suite. Bare names
+# (TARGET, TOKEN, PROFILE, ...) are never read: in a CI job they often mean something else.
 set -euo pipefail
 
-target=${CONFORMANCE_TARGET:-${TARGET:-}}
+target=${CONFORMANCE_TARGET:-}
 if [[ -z "$target" ]]; then
   echo "conformance-gate: set CONFORMANCE_TARGET to the base URL of the server under test" >&2
   exit 2
 fi
 WAIT_SECONDS=${WAIT_SECONDS:-60}
 kit_root=$(cd "$(dirname "$0")/.." && pwd)
-# The suite reads only CONFORMANCE_* variables: pass on the short names that are set (an empty
-# TOKEN2 or CLIENT_ID2 too, which means "no second tenant").
-for name in TARGET TOKEN TOKEN2 CLIENT_ID CLIENT_SECRET CLIENT_ID2 CLIENT_SECRET2 TOKEN_URL \
-  HEADERS SECRET_HEADERS CA_BUNDLE INSECURE RATE_LIMIT CONFIG WAIVE PROFILE TIMEOUT WORKERS SEED \
-  MAX_EXAMPLES LINE_ITEM_IDS REPORT_DIR REPLAY_AFTER REQUIRE_EXERCISED; do
-  if [[ -n "${!name+set}" ]]; then
-    export "CONFORMANCE_$name=${!name}"
-  fi
-done
-
 if [[ -z "${KIT_PYTHON:-}" ]]; then
   make -C "$kit_root" --no-print-directory install >/dev/null
   KIT_PYTHON="$kit_root/.venv/bin/python"
 fi
 KIT=${KIT:-"$KIT_PYTHON -m conformance"}
-report_dir=${CONFORMANCE_REPORT_DIR:-${REPORT_DIR:-}}
+report_dir=${CONFORMANCE_REPORT_DIR:-}
 if [[ -z "$report_dir" ]]; then  # the suite's default, defined once on its side
   report_dir=$("$KIT_PYTHON" -c 'from conformance.options import DEFAULT_REPORT_DIR as d; print(d)')
 fi

@@ -33,9 +33,15 @@ def _gate_env(**variables: str) -> dict[str, str]:
     return kept | {"KIT_PYTHON": sys.executable} | variables
 
 
+# Bare names a CI job may hold for other purposes: the gate must read none of them, or these
+# would point the suite elsewhere, send a wrong token and name a profile that does not exist.
+STRAY = {"TARGET": "http://127.0.0.1:9", "TOKEN": "meant-for-another-tool", "PROFILE": "release"}
+
+
 def _run_gate(server: str, run_dir: Path) -> subprocess.CompletedProcess[str]:
     port = free_port()
     env = _gate_env(
+        **STRAY,
         CONFORMANCE_TARGET=f"http://127.0.0.1:{port}",
         SERVER_CMD=f"{sys.executable} -m tests.planted serve {server} --port {port}",
         CONFORMANCE_REPORT_DIR=str(run_dir / "reports"),
