@@ -10,9 +10,10 @@ from `>=`, or a threshold counted on the compressed size. Two knobs move an answ
 |        | Zuora's error message quotes                    |                             |
 | 200    | fulfillments, and items in the first one        | tens of bytes (ids, numbers)|
 
-The search binary-searches each knob for the smallest setting whose answer reaches a target
-size, assuming only that answers grow with the knob; every answer it finds between 990 and
-1010 bytes is then requested with each Accept-Encoding of `THRESHOLD_ACCEPT_ENCODINGS`.
+The search finds, for each knob, the smallest setting whose answer reaches a target size
+(`knob_reaching`: interpolated guesses, halving when a guess does poorly), assuming only that
+answers grow with the knob; every answer it finds between 990 and 1010 bytes is then
+requested with each Accept-Encoding of `THRESHOLD_ACCEPT_ENCODINGS`.
 """
 
 from __future__ import annotations
