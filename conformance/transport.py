@@ -102,16 +102,6 @@ class ThrottleStats:
         )
 
 
-def _busiest_second(sent: list[float]) -> int:
-    """The most moments of `sent` (in order) that fall within any one second."""
-    most, first = 0, 0
-    for last, moment in enumerate(sent):
-        while sent[first] <= moment - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
-
-
 class Throttle:
     """One run's shared pace (a token bucket) and its answer to throttled responses."""
 
@@ -135,7 +125,8 @@ class Throttle:
         self._last_throttle = 0.0
         self._last_slowdown = float("-inf")
         self._recent: deque[float] = deque()  # the moments reserved in the last second
-        self._sent: list[float] = []  # the moments requests really left, in order
+        self._sent: deque[float] = deque()  # the moments requests really left, last second
+        self._busiest = 0  # the most requests that left within any one second so far
         self._times: list[float] = []
         self._throttled = 0
         self._waited = 0.0
@@ -195,6 +186,9 @@ class Throttle:
                 turn = self._within_ceiling(self._sent, now)
                 if turn <= now:
                     self._sent.append(now)
+                    while self._sent[0] <= now - 1.0:
+                        self._sent.popleft()
+                    self._busiest = max(self._busiest, len(self._sent))
                     return
             self._sleep(turn - now)
 
@@ -246,7 +240,7 @@ class Throttle:
         with self._lock:
             times = sorted(self._times)
             throttled, waited, gave_up = self._throttled, self._waited, self._gave_up
-            busiest = _busiest_second(self._sent)
+            busiest = self._busiest
         median = statistics.median(times) if times else None
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else None
         return ThrottleStats(len(times), throttled, waited, median, p99, gave_up, busiest)

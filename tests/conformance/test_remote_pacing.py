@@ -88,7 +88,9 @@ def test_threads_that_wake_late_still_leave_within_the_quota() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert throttle.stats().busiest_second == 20
+    busiest = throttle.stats().busiest_second
+    assert busiest <= 20  # never past the quota...
+    assert busiest >= 10  # ...though the threads pressed against it
 
 
 def test_a_429_slows_the_pace_down_once_per_burst_and_it_recovers() -> None:

@@ -232,7 +232,6 @@ def test_a_rate_limit_below_the_quota_is_never_throttled(throttling: Proxy) -> N
     assert throttling.counts.throttled == 0
     assert result.traffic is not None
     assert result.traffic.throttled == 0
-    assert 0 < result.traffic.busiest_second <= 20  # no second ever held more than the pace
 
 
 def test_plain_socket_requests_take_no_route_a_proxy_would_frame_anew(
