@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import select
 import signal
 import socket
 import subprocess
@@ -42,6 +43,8 @@ __all__ = [
     "oauth_tokens_file",
     "remote_target",
 ]
+
+_START_SECONDS = 20.0  # for the proxy process to say where it listens
 
 OAUTH_CLIENTS = {  # identity -> (client id, client secret) of the OAuth-only tenants
     "TOKEN": ("6f1c2e9a-0000-4000-8000-0000000000a1", "secret-one"),
@@ -116,7 +119,8 @@ class Proxy:
         )
         log.close()
         assert self._process.stdout is not None
-        line = self._process.stdout.readline().split()
+        started = select.select([self._process.stdout], [], [], _START_SECONDS)[0]
+        line = self._process.stdout.readline().split() if started else []
         if len(line) != 2:
             self._stop()
             output = (self._folder / "proxy.log").read_text(errors="replace")
@@ -135,9 +139,12 @@ class Proxy:
             process.kill()
             process.wait(timeout=10)
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
         try:
             self._final = self.counts
+        except OSError:
+            if failure is None:  # a block that failed keeps its own error, not this one
+                raise
         finally:
             self._stop()
             if self._process is not None and self._process.stdout is not None:
