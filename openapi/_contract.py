@@ -10,6 +10,10 @@
 | response_header_rules | their headers                             | status -> name -> rule       |
 | declared_headers      | their headers                             | status -> lower-case names   |
 | response_header_names | their headers, in document order          | names as the contract spells |
+
+The policies and header rules are frozen values. The document and the schemas are read-only
+mappings at their top level, and their nested parts are shared by every reader of the same
+file: a caller that wants to change a schema copies it first (`copy.deepcopy`).
 """
 
 from __future__ import annotations
@@ -88,7 +92,7 @@ def _rules(headers: Mapping[str, Any]) -> Mapping[str, HeaderRule]:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: Path) -> Contract:
+def _load(path: Path, _version: tuple[int, int] | None) -> Contract:
     document = read_document(path)
     operation = inline(document, _operation(document))
     parameters = [p for p in operation.get("parameters", []) if p.get("in") == "header"]
@@ -122,5 +126,13 @@ def _load(path: Path) -> Contract:
 
 
 def load_contract(path: Path | str = DEFAULT_SPEC) -> Contract:
-    """The contract at `path`, read once per path; a `ContractError` says what it lacks."""
-    return _load(Path(path))
+    """The contract at `path`, read again only once the file changed; a `ContractError` says
+    what it lacks."""
+    where = Path(path)
+    try:
+        status = where.stat()
+    except OSError:
+        version = None  # read_document reports the missing file
+    else:
+        version = (status.st_mtime_ns, status.st_size)
+    return _load(where, version)

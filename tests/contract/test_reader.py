@@ -168,6 +168,14 @@ def test_a_changed_number_reaches_every_reader(tmp_path: Path) -> None:
     assert load_contract(path).policies.max_json_depth == 7
 
 
+def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
+    path = _copy_with(tmp_path, lambda d: d["x-policies"]["limits"].update(maxJsonDepth=7))
+    first = load_contract(path)
+    assert load_contract(path) is first  # read once while the file stays as it was
+    _copy_with(tmp_path, lambda d: d["x-policies"]["limits"].update(maxJsonDepth=70))
+    assert load_contract(path).policies.max_json_depth == 70
+
+
 def test_header_rules_without_limits_accept_anything() -> None:
     rule = HeaderRule("X-Free", None, None, None, None)
     assert rule.accepts("")
