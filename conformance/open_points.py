@@ -44,6 +44,7 @@ __all__ = [
     "refusal_fits",
     "same_answer",
     "soft_failure_accepted",
+    "soft_failure_fits",
 ]
 
 _lock = threading.Lock()
@@ -84,6 +85,7 @@ FAILURE_AS_200 = OpenPoint(
         "failed_response_replayed",
         "overlong_key_rejected",
         "corrupt_gzip_rejected",
+        "compressed_body_matches_schema",
     ),
 )
 REFUSAL_STATUS = OpenPoint(
@@ -166,7 +168,12 @@ def soft_failure_accepted(check: str, status: int, content: bytes) -> bool:
     """
     if check not in FAILURE_AS_200.applied_by:
         return False
-    return FAILURE_AS_200.applies(check) and is_soft_failure(status, _parsed(content))
+    return soft_failure_fits(check, status, _parsed(content))
+
+
+def soft_failure_fits(check: str, status: int, body: Any) -> bool:
+    """Whether the parsed `body` is a failure reported as 200 and `check` accepts one here."""
+    return FAILURE_AS_200.applies(check) and is_soft_failure(status, body)
 
 
 def refusal_fits(check: str, status: int, body: Any, *, published: int) -> bool:
@@ -177,7 +184,7 @@ def refusal_fits(check: str, status: int, body: Any, *, published: int) -> bool:
     """
     if status == published:
         return True
-    if FAILURE_AS_200.applies(check) and is_soft_failure(status, body):
+    if soft_failure_fits(check, status, body):
         return True
     any_4xx = check in REFUSAL_STATUS.applied_by and REFUSAL_STATUS.applies(check)
     return any_4xx and 400 <= status < 500

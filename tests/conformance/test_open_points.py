@@ -17,7 +17,7 @@ import pytest
 from fulfillments_contract import load_contract
 
 import conformance.checks  # noqa: F401 - registers every check
-from conformance.checks.gzip import corrupt_gzip_rejected
+from conformance.checks.gzip import compressed_body_matches_schema, corrupt_gzip_rejected
 from conformance.checks.headers import rate_limit_headers_well_formed
 from conformance.checks.idempotency import (
     concurrent_requests_create_once,
@@ -112,6 +112,10 @@ PROBES: dict[tuple[str, str], Callable[[], bool]] = {
     ),
     ("failure-as-200", "corrupt_gzip_rejected"): lambda: _holds(
         corrupt_gzip_rejected, exchange(200, SOFT, request_headers={"Content-Encoding": "gzip"})
+    ),
+    ("failure-as-200", "compressed_body_matches_schema"): lambda: _holds(
+        compressed_body_matches_schema,
+        exchange(200, SOFT, gzip_body=True, request_headers={"Accept-Encoding": "gzip"}),
     ),
     ("refusal-status", "overlong_key_rejected"): lambda: _holds(
         overlong_key_rejected, exchange(422, SOFT, request_headers={"Idempotency-Key": "k" * 256})
