@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import json
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 import trustme
 
 from tests._remote_proxy import ProxyCounts, ProxyOptions
-from tests._server_process import ROOT, serve
+from tests._server_process import ROOT, serve, stop
 
 __all__ = [
     "OAUTH_CLIENTS",
@@ -129,15 +128,8 @@ class Proxy:
         return self
 
     def _stop(self) -> None:
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if self._process is not None:
+            stop(self._process)
 
     def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
         try:

@@ -12,10 +12,11 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-__all__ = ["ROOT", "ServerProcess", "free_port", "serve"]
+__all__ = ["ROOT", "ServerProcess", "free_port", "serve", "stop"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,18 @@ def _wait_ready(server: ServerProcess, timeout: float) -> None:
     raise RuntimeError(f"the server did not start in {timeout} s:\n{server.output()}")
 
 
+def stop(process: subprocess.Popen[Any]) -> None:
+    """End a child process that still runs: SIGTERM, then SIGKILL after ten seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextlib.contextmanager
 def serve(
     *args: str, folder: Path, env: Mapping[str, str] | None = None
@@ -71,10 +84,4 @@ def serve(
         _wait_ready(server, timeout=20)
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop(process)
